@@ -1,0 +1,36 @@
+import type { ConfigStore } from './deployments/config-store';
+import type { KeyLedger } from './keys/key-ledger';
+import type { Caller } from './auth/caller';
+
+/** Worker bindings (wrangler.toml) and secrets. Secrets are optional because a deployment may forget them. */
+export interface Bindings {
+  GATEWAY_KV: KVNamespace;
+  FILES: R2Bucket;
+  CONFIG: DurableObjectNamespace<ConfigStore>;
+  KEYS: DurableObjectNamespace<KeyLedger>;
+  MASTER_KEY?: string;
+  HOSTED_VLLM_API_BASE?: string;
+  HOSTED_VLLM_API_KEY?: string;
+  /** Largest JSON request body in MiB (default 16). */
+  MAX_REQUEST_BODY_MB?: string;
+}
+
+export interface Variables {
+  requestId: string;
+  /** performance-style start time (ms) used for x-litellm-overhead-duration-ms. */
+  startedAt: number;
+  /** Milliseconds spent waiting on upstreams, subtracted from the overhead header. */
+  upstreamMs: number;
+  caller: Caller;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}
+
+/** `os.environ/NAME` references and other by-name lookups read the env as a plain record of strings. */
+export function envString(env: Bindings, name: string): string | undefined {
+  const value = (env as unknown as Record<string, unknown>)[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

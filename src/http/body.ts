@@ -1,0 +1,67 @@
+import { GatewayError, invalidRequest } from './errors';
+
+const DEFAULT_MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+/** Limit for JSON request bodies: parsing a JSON document costs several times its size in an isolate's 128 MB. */
+export function maxJsonBytes(configured: string | undefined): number {
+  const mb = Number(configured);
+  return Number.isFinite(mb) && mb > 0 ? Math.floor(mb * 1024 * 1024) : DEFAULT_MAX_JSON_BYTES;
+}
+
+export function requireJsonContentType(request: Request): void {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    throw new GatewayError(
+      'unsupported_media_type',
+      `Content-Type must be application/json, got ${type ? `'${type.slice(0, 80)}'` : 'none'}`,
+    );
+  }
+}
+
+/** Reads the body as UTF-8 text, refusing (413) before or while reading once it exceeds `limit` bytes. */
+export async function readTextLimited(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('payload_too_large', `Request body exceeds the ${Math.round(limit / 1048576)} MiB limit`);
+}
+
+export interface JsonBody {
+  /** The body exactly as the client sent it: forwarded upstream with surgical edits, so numbers keep their digits. */
+  text: string;
+  value: Record<string, unknown>;
+}
+
+export async function readJsonObject(request: Request, limit: number): Promise<JsonBody> {
+  requireJsonContentType(request);
+  const text = await readTextLimited(request, limit);
+  if (text.trim() === '') throw invalidRequest('Request body is empty; expected a JSON object');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw invalidRequest(`Request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidRequest('Request body must be a JSON object');
+  }
+  return { text, value: value as Record<string, unknown> };
+}

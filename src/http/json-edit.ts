@@ -1,0 +1,125 @@
+/**
+ * Surgical edits of a JSON object's top-level members in its original text. The gateway rewrites `model` (and a few
+ * gateway-owned fields) but forwards everything else byte for byte: re-serialising would turn 1.0 into 1 and corrupt
+ * integers above 2^53 (seeds, logit_bias ids) that JSON.parse cannot represent.
+ */
+export type TopLevelEdits = Record<string, unknown>;
+
+interface MemberSpan {
+  key: string;
+  /** Offset of the member's first character (the opening quote of its key). */
+  start: number;
+  /** Offset just past the member's value. */
+  end: number;
+  valueStart: number;
+}
+
+/** `edits[key] = undefined` removes the member; any other value replaces or adds it (serialised with JSON.stringify). */
+export function editTopLevel(text: string, edits: TopLevelEdits): string {
+  const members = scanTopLevel(text);
+  const pending = new Map(Object.entries(edits));
+  let out = '';
+  let cursor = 0;
+  let kept = 0;
+  for (const member of members) {
+    if (!pending.has(member.key)) {
+      kept++;
+      continue;
+    }
+    const replacement = pending.get(member.key);
+    pending.delete(member.key);
+    if (replacement === undefined) {
+      // Remove the member together with the comma that separates it from its neighbour.
+      const before = text.slice(cursor, member.start);
+      const trimmed = kept === 0 ? before : before.replace(/,\s*$/, '');
+      out += trimmed;
+      cursor = kept === 0 ? skipComma(text, member.end) : member.end;
+    } else {
+      out += text.slice(cursor, member.valueStart) + JSON.stringify(replacement);
+      cursor = member.end;
+      kept++;
+    }
+  }
+  const additions = [...pending].filter(([, v]) => v !== undefined);
+  if (additions.length === 0) return out + text.slice(cursor);
+  const closing = text.lastIndexOf('}');
+  const added = additions.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',');
+  const body = out + text.slice(cursor, closing);
+  const separator = /\{\s*$/.test(body) ? '' : ',';
+  return body + separator + added + text.slice(closing);
+}
+
+function skipComma(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  if (text[i] === ',') i++;
+  return i;
+}
+
+/** Finds the top-level members of a JSON object text that is already known to parse. */
+export function scanTopLevel(text: string): MemberSpan[] {
+  const members: MemberSpan[] = [];
+  let i = text.indexOf('{') + 1;
+  for (;;) {
+    i = skipSpace(text, i);
+    if (text[i] !== '"') return members;
+    const start = i;
+    const keyEnd = stringEnd(text, i);
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = skipSpace(text, keyEnd) + 1; // past ':'
+    const valueStart = skipSpace(text, i);
+    const end = valueEnd(text, valueStart);
+    members.push({ key, start, end, valueStart });
+    i = skipSpace(text, end);
+    if (text[i] === ',') i++;
+  }
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Offset just past the closing quote of the string starting at `from`. indexOf keeps long strings (base64 images) cheap. */
+function stringEnd(text: string, from: number): number {
+  let i = from + 1;
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    for (let j = quote - 1; text.charCodeAt(j) === 0x5c; j--) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    i = quote + 1;
+  }
+}
+
+function valueEnd(text: string, from: number): number {
+  const first = text[from];
+  if (first === '"') return stringEnd(text, from);
+  if (first !== '{' && first !== '[') {
+    let i = from;
+    while (i < text.length && !',}] \n\r\t'.includes(text[i]!)) i++;
+    return i;
+  }
+  let depth = 0;
+  let i = from;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '"') {
+      i = stringEnd(text, i);
+      continue;
+    }
+    if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return i;
+}

@@ -1,0 +1,94 @@
+import type { Context } from 'hono';
+import { GatewayError, type ErrorKind } from './errors';
+
+interface WireShape {
+  status: number;
+  type: string;
+}
+
+/** The single mapping from error kinds to HTTP status and OpenAI/LiteLLM error `type`. Exhaustive by construction. */
+export function wireShape(kind: ErrorKind): WireShape {
+  switch (kind) {
+    case 'invalid_request':
+      return { status: 400, type: 'invalid_request_error' };
+    case 'unsupported_media_type':
+      return { status: 415, type: 'invalid_request_error' };
+    case 'payload_too_large':
+      return { status: 413, type: 'invalid_request_error' };
+    case 'not_found':
+      return { status: 404, type: 'not_found_error' };
+    case 'model_not_found':
+      return { status: 404, type: 'invalid_request_error' };
+    case 'method_not_allowed':
+      return { status: 405, type: 'invalid_request_error' };
+    case 'unauthorized':
+      return { status: 401, type: 'auth_error' };
+    case 'expired_key':
+      return { status: 401, type: 'expired_key' };
+    case 'key_model_access_denied':
+      return { status: 403, type: 'key_model_access_denied' };
+    case 'forbidden':
+      return { status: 403, type: 'permission_error' };
+    case 'budget_exceeded':
+      return { status: 429, type: 'budget_exceeded' };
+    case 'rate_limited':
+      return { status: 429, type: 'rate_limit_error' };
+    case 'conflict':
+      return { status: 409, type: 'invalid_request_error' };
+    case 'not_configured':
+      return { status: 503, type: 'gateway_not_configured' };
+    case 'upstream_error':
+      return { status: 502, type: 'upstream_error' };
+    case 'upstream_unreachable':
+      return { status: 502, type: 'upstream_unreachable' };
+    case 'upstream_timeout':
+      return { status: 504, type: 'timeout' };
+    case 'internal':
+      return { status: 500, type: 'internal_server_error' };
+  }
+}
+
+export interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: string };
+}
+
+export function errorBody(err: GatewayError): { status: number; body: ErrorBody } {
+  const shape = wireShape(err.kind);
+  const status = err.options.status ?? shape.status;
+  return {
+    status,
+    body: {
+      error: {
+        message: err.message,
+        type: err.options.type ?? shape.type,
+        param: err.options.param ?? null,
+        code: String(status),
+      },
+    },
+  };
+}
+
+export function errorResponse(err: GatewayError, extraHeaders?: Headers): Response {
+  const { status, body } = errorBody(err);
+  const headers = new Headers(extraHeaders);
+  headers.set('content-type', 'application/json');
+  for (const [name, value] of Object.entries(err.options.headers ?? {})) headers.set(name, value);
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+/** Hono's onError: typed errors render as they are; anything else is a bug, logged without request data. */
+export function onError(err: Error, _c: Context): Response {
+  const known = toGatewayError(err);
+  if (known.kind === 'internal') console.error('unhandled error', err.name, err.message);
+  return errorResponse(known);
+}
+
+function toGatewayError(err: Error): GatewayError {
+  if (err instanceof GatewayError) return err;
+  // Hono throws HTTPException for its own parsing helpers; keep their status but our envelope.
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new GatewayError('invalid_request', err.message || 'Bad request', { status });
+  }
+  return new GatewayError('internal', 'Internal error in the gateway');
+}

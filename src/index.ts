@@ -1,0 +1,11 @@
+import { buildApp } from './app';
+import type { Bindings } from './env';
+
+export { ConfigStore } from './deployments/config-store';
+export { KeyLedger } from './keys/key-ledger';
+
+const app = buildApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Bindings>;

@@ -1,0 +1,229 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Bindings } from '../env';
+import { fromNanos } from '../accounting/money';
+import { addDuration, parseDuration } from './duration';
+import { allowsModel, type KeyRecord, type KeyView } from './key-record';
+import { LedgerStore, type StoredKey } from './ledger-store';
+import type {
+  AdmitRequest,
+  AdmitResult,
+  RateSnapshot,
+  Refusal,
+  Settlement,
+  SpendLogQuery,
+  SpendLogRow,
+} from './ledger-types';
+import { SlidingWindow } from './ledger-windows';
+
+/** A reservation whose request never settled (its isolate died) stops counting after this long. */
+const RESERVATION_TTL_MS = 15 * 60_000;
+const LOG_RETENTION_MS = 90 * 86_400_000;
+
+interface Reservation {
+  nanos: number;
+  tokens: number;
+  at: number;
+}
+
+/**
+ * One per virtual key (named by the key's sha256): the strongly consistent authority for the key's record, spend,
+ * budget window and rate limits, and the keeper of its spend log. Admission is synchronous inside the object, so
+ * concurrent requests are decided one at a time against reservations of those still in flight.
+ */
+export class KeyLedger extends DurableObject<Bindings> {
+  private readonly store: LedgerStore;
+  private state: StoredKey | undefined;
+  private readonly reservations = new Map<string, Reservation>();
+  private readonly requests = new SlidingWindow();
+  private readonly tokens = new SlidingWindow();
+  private settledSincePrune = 0;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.store = new LedgerStore(ctx.storage.sql);
+    this.state = this.store.load();
+  }
+
+  create(record: KeyRecord): boolean {
+    if (this.state) return false;
+    this.state = { status: 'active', record, spendNanos: 0, budgetResetAt: this.nextReset(record, Date.now()) };
+    this.store.save(this.state);
+    return true;
+  }
+
+  admit(req: AdmitRequest): AdmitResult {
+    const now = Date.now();
+    const key = this.live(now);
+    if (!key) return { ok: false, refusal: { kind: 'unauthorized', message: 'Invalid API key' } };
+    const { record } = key;
+    if (record.blocked) {
+      return { ok: false, refusal: { kind: 'unauthorized', message: 'This key is blocked; an admin can unblock it' } };
+    }
+    if (record.expires && Date.parse(record.expires) <= now) {
+      return { ok: false, refusal: { kind: 'expired_key', message: `This key expired at ${record.expires}` } };
+    }
+    if (!allowsModel(record.models, req.group)) {
+      return {
+        ok: false,
+        refusal: { kind: 'key_model_access_denied', message: `This key is not allowed to use model \`${req.group}\`` },
+      };
+    }
+    this.expireReservations(now);
+    let reservedNanos = 0;
+    let reservedTokens = 0;
+    for (const r of this.reservations.values()) {
+      reservedNanos += r.nanos;
+      reservedTokens += r.tokens;
+    }
+    const rate = this.rate(record, now, reservedTokens);
+    if (record.max_budget !== null && key.spendNanos + reservedNanos >= Math.round(record.max_budget * 1e9)) {
+      const resetIn = key.budgetResetAt ? Math.max(1, Math.ceil((key.budgetResetAt - now) / 1000)) : undefined;
+      return {
+        ok: false,
+        refusal: {
+          kind: 'budget_exceeded',
+          message: `Budget has been exceeded! Current cost: ${fromNanos(key.spendNanos)}, Max budget: ${record.max_budget}`,
+          ...(resetIn ? { retryAfterSeconds: resetIn } : {}),
+          rate,
+        },
+      };
+    }
+    const limited = this.rateRefusal(record, rate);
+    if (limited) return { ok: false, refusal: limited };
+
+    this.reservations.set(req.requestId, { nanos: req.estimate.nanos, tokens: req.estimate.tokens, at: now });
+    this.requests.add(now, 1);
+    return {
+      ok: true,
+      admitted: {
+        models: record.models,
+        spend: fromNanos(key.spendNanos),
+        rate: this.rate(record, now, reservedTokens + req.estimate.tokens),
+      },
+    };
+  }
+
+  /** Idempotent by request id: a retried settlement (or a duplicate waitUntil) never charges twice. */
+  settle(apiKey: string, s: Settlement): number {
+    this.reservations.delete(s.requestId);
+    if (!this.store.insertLog(apiKey, s)) return fromNanos(this.state?.spendNanos ?? 0);
+    if (s.totalTokens > 0) this.tokens.add(s.endedAt, s.totalTokens);
+    if (this.state) {
+      this.live(Date.now());
+      this.state.spendNanos += s.nanos;
+      this.store.save(this.state);
+    }
+    if (++this.settledSincePrune >= 1000) {
+      this.settledSincePrune = 0;
+      this.store.pruneLogs(Date.now() - LOG_RETENTION_MS);
+    }
+    return fromNanos(this.state?.spendNanos ?? 0);
+  }
+
+  view(): KeyView | null {
+    const key = this.live(Date.now());
+    return key ? toView(key) : null;
+  }
+
+  update(patch: Partial<KeyRecord>): KeyView | null {
+    const now = Date.now();
+    const key = this.live(now);
+    if (!key) return null;
+    const before = key.record.budget_duration;
+    key.record = { ...key.record, ...patch, token: key.record.token, updated_at: new Date(now).toISOString() };
+    if (key.record.budget_duration !== before) key.budgetResetAt = this.nextReset(key.record, now);
+    this.store.save(key);
+    return toView(key);
+  }
+
+  /** The live state, for a regeneration to hand over to the new key. */
+  snapshot(): StoredKey | null {
+    return this.live(Date.now()) ?? null;
+  }
+
+  /** Marks the key deleted (or regenerated away): refused from the next request on; its spend log stays readable. */
+  retire(status: 'deleted' | 'regenerated'): KeyRecord | null {
+    const key = this.live(Date.now());
+    if (!key) return null;
+    key.status = status;
+    this.store.save(key);
+    this.reservations.clear();
+    return key.record;
+  }
+
+  /** The new key of a regeneration takes over record, spend and budget window of the old one. */
+  adopt(previous: StoredKey, record: KeyRecord): boolean {
+    if (this.state) return false;
+    this.state = { status: 'active', record, spendNanos: previous.spendNanos, budgetResetAt: previous.budgetResetAt };
+    this.store.save(this.state);
+    return true;
+  }
+
+  logs(query: SpendLogQuery): SpendLogRow[] {
+    return this.store.logs(query);
+  }
+
+  /** The active key with its budget window rolled forward; undefined for unknown, deleted or regenerated keys. */
+  private live(now: number): StoredKey | undefined {
+    const key = this.state;
+    if (!key || key.status !== 'active') return undefined;
+    if (key.budgetResetAt !== null && now >= key.budgetResetAt) {
+      key.spendNanos = 0;
+      key.budgetResetAt = this.nextReset(key.record, now);
+      this.store.save(key);
+    }
+    return key;
+  }
+
+  private nextReset(record: KeyRecord, now: number): number | null {
+    const d = record.budget_duration ? parseDuration(record.budget_duration) : undefined;
+    return d ? addDuration(now, d) : null;
+  }
+
+  private expireReservations(now: number): void {
+    for (const [id, r] of this.reservations) if (now - r.at > RESERVATION_TTL_MS) this.reservations.delete(id);
+  }
+
+  private rate(record: KeyRecord, now: number, reservedTokens: number): RateSnapshot {
+    const rate: RateSnapshot = {};
+    if (record.rpm_limit !== null) rate.requests = this.requests.snapshot(record.rpm_limit, now);
+    if (record.tpm_limit !== null) rate.tokens = this.tokens.snapshot(record.tpm_limit, now, reservedTokens);
+    return rate;
+  }
+
+  private rateRefusal(record: KeyRecord, rate: RateSnapshot): Refusal | undefined {
+    if (rate.requests && rate.requests.remaining <= 0) {
+      return refusal('requests', `rpm_limit ${record.rpm_limit}`, rate.requests.resetSeconds, rate);
+    }
+    if (rate.tokens && rate.tokens.remaining <= 0) {
+      return refusal('tokens', `tpm_limit ${record.tpm_limit}`, rate.tokens.resetSeconds, rate);
+    }
+    if (record.max_parallel_requests !== null && this.reservations.size >= record.max_parallel_requests) {
+      return refusal('max_parallel_requests', `max_parallel_requests ${record.max_parallel_requests}`, 1, rate);
+    }
+    return undefined;
+  }
+}
+
+function refusal(
+  limitType: 'requests' | 'tokens' | 'max_parallel_requests',
+  what: string,
+  retryAfterSeconds: number,
+  rate: RateSnapshot,
+): Refusal {
+  return {
+    kind: 'rate_limited',
+    message: `Rate limit exceeded for this key: ${what} reached. Limit type: ${limitType}`,
+    limitType,
+    retryAfterSeconds,
+    rate,
+  };
+}
+
+function toView(key: StoredKey): KeyView {
+  return {
+    ...key.record,
+    spend: fromNanos(key.spendNanos),
+    budget_reset_at: key.budgetResetAt === null ? null : new Date(key.budgetResetAt).toISOString(),
+  };
+}

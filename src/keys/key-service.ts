@@ -1,0 +1,150 @@
+import type { Bindings } from '../env';
+import { sha256Hex } from '../auth/hash';
+import { GatewayError, invalidRequest, notFound } from '../http/errors';
+import { addDuration, parseDuration } from './duration';
+import { keyName, type KeyRecord, type KeyView } from './key-record';
+import type { GenerateKeyInput, KeySettings, RegenerateKeyInput } from './key-schemas';
+import { hashForAlias, indexKey, unindexKey } from './kv-index';
+import { ledger } from './ledger-client';
+
+/** Admin operations on virtual keys: the key's ledger is written first (the authority), then the KV index. */
+
+/** 24 random bytes, base64url: `sk-` + 32 characters. */
+export function newPlaintextKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  const b64 = btoa(String.fromCharCode(...bytes));
+  return `sk-${b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+}
+
+/** Admin APIs accept a key or its sha256 hex; a plaintext key always starts with "sk-", so the two never clash. */
+export async function hashOf(keyOrHash: string): Promise<string> {
+  return /^[0-9a-f]{64}$/.test(keyOrHash) ? keyOrHash : sha256Hex(keyOrHash);
+}
+
+function expiresFrom(duration: string | null | undefined, now: number): string | null | undefined {
+  if (duration === undefined) return undefined;
+  if (duration === null || duration === '-1') return null;
+  return new Date(addDuration(now, parseDuration(duration)!)).toISOString();
+}
+
+/** The record fields an update or regeneration sets, in the record's own shape. */
+function settingsPatch(input: KeySettings, now: number): Partial<KeyRecord> {
+  const patch: Partial<KeyRecord> = {};
+  const { duration, ...rest } = input;
+  for (const [name, value] of Object.entries(rest)) {
+    if (value !== undefined) (patch as Record<string, unknown>)[name] = value;
+  }
+  const expires = expiresFrom(duration, now);
+  if (expires !== undefined) patch.expires = expires;
+  return patch;
+}
+
+async function assertAliasFree(env: Bindings, alias: string | null | undefined, self?: string): Promise<void> {
+  if (!alias) return;
+  const holder = await hashForAlias(env, alias);
+  if (!holder || holder === self) return;
+  if (await ledger(env, holder).view()) {
+    throw invalidRequest(`Key with alias '${alias}' already exists. Unique key aliases across all keys are required.`, 'key_alias');
+  }
+}
+
+export async function generateKey(env: Bindings, input: GenerateKeyInput): Promise<{ plaintext: string; view: KeyView }> {
+  await assertAliasFree(env, input.key_alias);
+  const plaintext = input.key ?? newPlaintextKey();
+  const token = await sha256Hex(plaintext);
+  const now = Date.now();
+  const iso = new Date(now).toISOString();
+  const record: KeyRecord = {
+    token,
+    key_name: keyName(plaintext),
+    key_alias: input.key_alias ?? null,
+    models: input.models ?? [],
+    max_budget: input.max_budget ?? null,
+    budget_duration: input.budget_duration ?? null,
+    tpm_limit: input.tpm_limit ?? null,
+    rpm_limit: input.rpm_limit ?? null,
+    max_parallel_requests: input.max_parallel_requests ?? null,
+    metadata: input.metadata ?? {},
+    user_id: input.user_id ?? null,
+    team_id: input.team_id ?? null,
+    expires: expiresFrom(input.duration, now) ?? null,
+    blocked: input.blocked ?? false,
+    created_at: iso,
+    updated_at: iso,
+  };
+  const stub = ledger(env, token);
+  if (!(await stub.create(record))) throw invalidRequest('This key already exists (or was used before); choose another', 'key');
+  await indexKey(env, record);
+  return { plaintext, view: (await stub.view())! };
+}
+
+export async function viewKey(env: Bindings, hash: string): Promise<KeyView> {
+  const view = await ledger(env, hash).view();
+  if (!view) throw notFound('Key not found', 'key');
+  return view;
+}
+
+export async function updateKey(env: Bindings, hash: string, input: KeySettings): Promise<KeyView> {
+  const before = await viewKey(env, hash);
+  if (input.key_alias !== undefined) await assertAliasFree(env, input.key_alias, hash);
+  const view = await ledger(env, hash).update(settingsPatch(input, Date.now()));
+  if (!view) throw notFound('Key not found', 'key');
+  await indexKey(env, view, before);
+  return view;
+}
+
+export async function setBlocked(env: Bindings, hash: string, blocked: boolean): Promise<KeyView> {
+  return updateKey(env, hash, { blocked });
+}
+
+/** Deletes by key (or hash) and by alias; returns how many keys were actually deleted. */
+export async function deleteKeys(env: Bindings, keys: string[], aliases: string[]): Promise<number> {
+  const hashes = await Promise.all(keys.map(hashOf));
+  for (const alias of aliases) {
+    const hash = await hashForAlias(env, alias);
+    if (hash) hashes.push(hash);
+  }
+  let deleted = 0;
+  for (const hash of new Set(hashes)) {
+    const record = await ledger(env, hash).retire('deleted');
+    if (!record) continue;
+    deleted++;
+    await unindexKey(env, record);
+  }
+  return deleted;
+}
+
+/**
+ * A new key replaces the old one: it takes over the record, spend and budget window, and the old key is refused
+ * from its next request on. The new ledger is written before the old one is retired, so a failure leaves the old
+ * key working rather than neither.
+ */
+export async function regenerateKey(
+  env: Bindings,
+  hash: string,
+  input: RegenerateKeyInput,
+): Promise<{ plaintext: string; view: KeyView }> {
+  const old = ledger(env, hash);
+  const snapshot = await old.snapshot();
+  if (!snapshot) throw notFound('Key not found', 'key');
+  const { key: _key, new_key, ...settings } = input;
+  if (settings.key_alias !== undefined) await assertAliasFree(env, settings.key_alias, hash);
+  const plaintext = new_key ?? newPlaintextKey();
+  const token = await sha256Hex(plaintext);
+  const now = Date.now();
+  const record: KeyRecord = {
+    ...snapshot.record,
+    ...settingsPatch(settings, now),
+    token,
+    key_name: keyName(plaintext),
+    updated_at: new Date(now).toISOString(),
+  };
+  const fresh = ledger(env, token);
+  if (!(await fresh.adopt(snapshot, record))) throw invalidRequest('new_key already exists or was used before', 'new_key');
+  if (!(await old.retire('regenerated'))) {
+    await fresh.retire('deleted');
+    throw new GatewayError('conflict', 'The key changed while it was being regenerated; try again');
+  }
+  await indexKey(env, record, snapshot.record);
+  return { plaintext, view: (await fresh.view())! };
+}

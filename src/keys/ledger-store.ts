@@ -1,0 +1,116 @@
+import type { KeyRecord, LedgerStatus, Settlement, SpendLogQuery, SpendLogRow } from './ledger-types';
+import { fromNanos } from '../accounting/money';
+
+export interface StoredKey {
+  status: LedgerStatus;
+  record: KeyRecord;
+  spendNanos: number;
+  budgetResetAt: number | null;
+}
+
+/** A ledger's SQLite tables (docs/storage.md): `key_state` (one row) and `spend_logs` (one row per request). */
+export class LedgerStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS key_state (
+      id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT NOT NULL, record TEXT NOT NULL,
+      spend_nanos INTEGER NOT NULL DEFAULT 0, budget_reset_at INTEGER)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS spend_logs (
+      request_id TEXT PRIMARY KEY, api_key TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL,
+      call_type TEXT NOT NULL, model_group TEXT NOT NULL, model_id TEXT, prompt_tokens INTEGER NOT NULL,
+      completion_tokens INTEGER NOT NULL, total_tokens INTEGER NOT NULL, spend_nanos INTEGER NOT NULL,
+      status TEXT NOT NULL, estimated INTEGER NOT NULL)`);
+    sql.exec('CREATE INDEX IF NOT EXISTS spend_logs_started ON spend_logs (started_at)');
+  }
+
+  load(): StoredKey | undefined {
+    const row = this.sql
+      .exec<{ status: string; record: string; spend_nanos: number; budget_reset_at: number | null }>(
+        'SELECT status, record, spend_nanos, budget_reset_at FROM key_state WHERE id = 1',
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    return {
+      status: row.status as LedgerStatus,
+      record: JSON.parse(row.record) as KeyRecord,
+      spendNanos: row.spend_nanos,
+      budgetResetAt: row.budget_reset_at,
+    };
+  }
+
+  save(state: StoredKey): void {
+    this.sql.exec(
+      'INSERT OR REPLACE INTO key_state (id, status, record, spend_nanos, budget_reset_at) VALUES (1, ?, ?, ?, ?)',
+      state.status,
+      JSON.stringify(state.record),
+      state.spendNanos,
+      state.budgetResetAt,
+    );
+  }
+
+  /** Inserts the row unless this request id was already settled; true when it was new. */
+  insertLog(apiKey: string, s: Settlement): boolean {
+    const cursor = this.sql.exec(
+      `INSERT OR IGNORE INTO spend_logs (request_id, api_key, started_at, ended_at, call_type, model_group, model_id,
+        prompt_tokens, completion_tokens, total_tokens, spend_nanos, status, estimated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      s.requestId,
+      apiKey,
+      s.startedAt,
+      s.endedAt,
+      s.callType,
+      s.group,
+      s.deploymentId,
+      s.promptTokens,
+      s.completionTokens,
+      s.totalTokens,
+      s.nanos,
+      s.status,
+      s.estimated ? 1 : 0,
+    );
+    return cursor.rowsWritten > 0;
+  }
+
+  logs(q: SpendLogQuery): SpendLogRow[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.requestId) {
+      where.push('request_id = ?');
+      args.push(q.requestId);
+    }
+    if (q.from !== undefined) {
+      where.push('started_at >= ?');
+      args.push(q.from);
+    }
+    if (q.to !== undefined) {
+      where.push('started_at < ?');
+      args.push(q.to);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    return this.sql
+      .exec<Record<string, string | number | null>>(
+        `SELECT * FROM spend_logs ${clause} ORDER BY started_at DESC, request_id LIMIT ?`,
+        ...args,
+        q.limit,
+      )
+      .toArray()
+      .map((r) => ({
+        request_id: String(r.request_id),
+        api_key: String(r.api_key),
+        call_type: String(r.call_type),
+        model_group: String(r.model_group),
+        model_id: r.model_id === null ? null : String(r.model_id),
+        prompt_tokens: Number(r.prompt_tokens),
+        completion_tokens: Number(r.completion_tokens),
+        total_tokens: Number(r.total_tokens),
+        spend: fromNanos(Number(r.spend_nanos)),
+        status: String(r.status),
+        usage_estimated: Number(r.estimated) === 1,
+        startTime: new Date(Number(r.started_at)).toISOString(),
+        endTime: new Date(Number(r.ended_at)).toISOString(),
+      }));
+  }
+
+  pruneLogs(before: number): void {
+    this.sql.exec('DELETE FROM spend_logs WHERE started_at < ?', before);
+  }
+}

@@ -1,0 +1,87 @@
+import type { KeyRecord, KeyView } from './key-record';
+
+/** What the request path asks a key's ledger before calling upstream: one round trip. */
+export interface AdmitRequest {
+  requestId: string;
+  /** The model group the request will use (already resolved from body, query, header or id). */
+  group: string;
+  /** Worst-case tokens and cost, reserved until the request settles. */
+  estimate: { tokens: number; nanos: number };
+}
+
+export interface WindowSnapshot {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window frees capacity again. */
+  resetSeconds: number;
+}
+
+export interface RateSnapshot {
+  requests?: WindowSnapshot;
+  tokens?: WindowSnapshot;
+}
+
+export type RefusalKind = 'unauthorized' | 'expired_key' | 'key_model_access_denied' | 'budget_exceeded' | 'rate_limited';
+
+export interface Refusal {
+  kind: RefusalKind;
+  message: string;
+  /** LiteLLM's `rate_limit_type` header value. */
+  limitType?: 'requests' | 'tokens' | 'max_parallel_requests';
+  retryAfterSeconds?: number;
+  rate?: RateSnapshot;
+}
+
+export interface Admitted {
+  /** The key's allowlist, so fallbacks can be checked without another round trip. */
+  models: string[];
+  /** Spend before this request (LiteLLM's x-litellm-key-spend). */
+  spend: number;
+  rate: RateSnapshot;
+}
+
+export type AdmitResult = { ok: true; admitted: Admitted } | { ok: false; refusal: Refusal };
+
+/** One spend-log row: written once per request id, whatever happens to the request. */
+export interface Settlement {
+  requestId: string;
+  group: string;
+  deploymentId: string | null;
+  callType: string;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  nanos: number;
+  status: 'success' | 'failure';
+  /** Usage was estimated (a stream that ended without its usage chunk). */
+  estimated: boolean;
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface SpendLogRow {
+  request_id: string;
+  api_key: string;
+  call_type: string;
+  model_group: string;
+  model_id: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  spend: number;
+  status: string;
+  usage_estimated: boolean;
+  startTime: string;
+  endTime: string;
+}
+
+export interface SpendLogQuery {
+  requestId?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+export type LedgerStatus = 'active' | 'deleted' | 'regenerated';
+
+export type { KeyRecord, KeyView };

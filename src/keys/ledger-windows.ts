@@ -1,0 +1,50 @@
+import type { WindowSnapshot } from './ledger-types';
+
+const WINDOW_MS = 60_000;
+
+/**
+ * A sliding one-minute window of weighted events (a request counts 1, a settled request its tokens). Exact: a limit
+ * of 10 requests per minute admits exactly 10 in any 60 s span, unlike fixed-minute buckets.
+ */
+export class SlidingWindow {
+  private times: number[] = [];
+  private weights: number[] = [];
+  private head = 0;
+  private sum = 0;
+
+  add(at: number, weight: number): void {
+    this.times.push(at);
+    this.weights.push(weight);
+    this.sum += weight;
+  }
+
+  /** Total weight of events inside the window ending at `now`. */
+  total(now: number): number {
+    this.prune(now);
+    return this.sum;
+  }
+
+  snapshot(limit: number, now: number, extra = 0): WindowSnapshot {
+    const used = this.total(now) + extra;
+    const oldest = this.times[this.head];
+    return {
+      limit,
+      remaining: Math.max(0, limit - used),
+      resetSeconds: oldest === undefined ? 0 : Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)),
+    };
+  }
+
+  private prune(now: number): void {
+    const cutoff = now - WINDOW_MS;
+    while (this.head < this.times.length && this.times[this.head]! <= cutoff) {
+      this.sum -= this.weights[this.head]!;
+      this.head++;
+    }
+    // Compact occasionally so the arrays do not grow without bound.
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.weights = this.weights.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

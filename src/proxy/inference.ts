@@ -1,0 +1,129 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { getRoutingTable } from '../deployments/config-cache';
+import type { Deployment } from '../deployments/schema';
+import { completionTokensOf, promptTokensOf } from '../accounting/estimate';
+import { costNanos, priceOf, worstCaseNanos } from '../accounting/pricing';
+import { fromNanos } from '../accounting/money';
+import { GatewayError } from '../http/errors';
+import type { Settlement } from '../keys/ledger-types';
+import { findModel, modelNotFound } from '../routing/resolve';
+import { dispatch } from '../routing/dispatch';
+import type { UpstreamTarget } from '../upstream/vllm/target';
+import type { Usage } from '../upstream/usage';
+import { admitCall, rateHeaders, settleCall, type CallAccount } from './accounting';
+import { UPSTREAM_PATH, type Endpoint } from './endpoint';
+import { readJsonAnswer } from './json-response';
+import { applyCallHeaders, type CallFacts } from './response-headers';
+import { streamResponse } from './stream-response';
+
+/** What an OpenAI route hands to the shared request path once it has parsed and validated its body. */
+export interface InferenceRequest {
+  endpoint: Endpoint;
+  /** The model the client asked for: a model group or a deployment id. */
+  model: string;
+  stream: boolean;
+  /** The gateway injected `stream_options.include_usage`; the usage chunk is removed before the client sees it. */
+  stripUsageChunk: boolean;
+  /** The parsed body, for the token estimate (empty for uploads). */
+  body: Record<string, unknown>;
+  /** Builds the upstream request body for one deployment (called again for a retry on another one). */
+  upstreamBody(target: UpstreamTarget): { body: BodyInit; contentType: string };
+  /** Adjusts a JSON response before it is returned (rerank adds LiteLLM's `meta`). Default: forwarded untouched. */
+  reshape?(value: Record<string, unknown>): Record<string, unknown>;
+  /** False when the body can be sent only once (a streamed upload): no retries then. */
+  replayable?: boolean;
+}
+
+/**
+ * The request path shared by every inference route: resolve the model group → admit in the key's ledger →
+ * dispatch to a deployment → answer (JSON or SSE) → settle the cost off the response path.
+ */
+export async function runInference(c: Context<AppEnv>, req: InferenceRequest): Promise<Response> {
+  const table = await getRoutingTable(c.env);
+  const target = findModel(table, req.model);
+  if (!target) throw modelNotFound(req.model);
+
+  const promptTokens = promptTokensOf(req.body);
+  const completionTokens = req.endpoint === 'chat' || req.endpoint === 'completion' ? completionTokensOf(req.body, target.deployments) : 0;
+  const account = await admitCall(c, target.group, {
+    tokens: promptTokens + completionTokens,
+    nanos: worstCaseNanos(target.deployments, promptTokens, completionTokens),
+  });
+  const startedAt = Date.now();
+  const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): Promise<number> =>
+    settleCall(c, account, {
+      requestId: c.get('requestId'),
+      group: target.group,
+      deploymentId: deployment?.model_info.id ?? null,
+      callType: req.endpoint,
+      promptTokens: usage.prompt_tokens,
+      completionTokens: usage.completion_tokens,
+      totalTokens: usage.total_tokens,
+      nanos: deployment ? costNanos(priceOf(deployment), usage) : 0,
+      status: ok ? 'success' : 'failure',
+      estimated,
+      startedAt,
+      endedAt: Date.now(),
+    } satisfies Settlement);
+
+  let outcome;
+  try {
+    outcome = await dispatch(c, table, target, account, {
+      path: UPSTREAM_PATH[req.endpoint],
+      stream: req.stream,
+      build: req.upstreamBody,
+      replayable: req.replayable !== false,
+    });
+  } catch (err) {
+    void book(undefined, NO_USAGE, false, false);
+    throw withAccountHeaders(err, account);
+  }
+  const { deployment, upstream } = outcome;
+  const facts: CallFacts = {
+    group: outcome.group,
+    deploymentId: deployment.model_info.id,
+    retries: outcome.retries,
+    fallbacks: outcome.fallbacks,
+    ...(account.admitted ? { keySpend: account.admitted.spend } : {}),
+  };
+  const extra = rateHeaders(account.admitted?.rate);
+
+  if ((upstream.response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    return streamResponse(c, upstream, facts, extra, {
+      stripUsageChunk: req.stripUsageChunk,
+      onEnd(end) {
+        const estimated = end.usage === undefined;
+        const usage = end.usage ?? estimateUsage(promptTokens, Math.max(0, end.events - (req.endpoint === 'chat' ? 1 : 0)));
+        void book(deployment, usage, end.completed && !end.error, estimated);
+      },
+    });
+  }
+  let answer;
+  try {
+    answer = await readJsonAnswer(upstream, req.reshape);
+  } catch (err) {
+    void book(deployment, NO_USAGE, false, false);
+    throw withAccountHeaders(err, account);
+  }
+  const usage = answer.usage ?? NO_USAGE;
+  facts.cost = fromNanos(costNanos(priceOf(deployment), usage));
+  void book(deployment, usage, true, false);
+  c.set('upstreamMs', Date.now() - startedAt);
+  const headers = new Headers({ 'content-type': answer.contentType, ...extra });
+  applyCallHeaders(c, headers, facts);
+  return new Response(answer.body, { status: upstream.response.status, headers });
+}
+
+const NO_USAGE: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+
+function estimateUsage(prompt: number, completion: number): Usage {
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** Rate-limit headers belong on every response to a key with limits, failures included. */
+function withAccountHeaders(err: unknown, account: CallAccount): unknown {
+  if (!(err instanceof GatewayError) || !account.admitted) return err;
+  const headers = { ...rateHeaders(account.admitted.rate), ...err.options.headers };
+  return new GatewayError(err.kind, err.message, { ...err.options, headers });
+}

@@ -1,0 +1,46 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { tapSse, type StreamOutcome } from '../upstream/sse-tap';
+import type { UpstreamResponse } from '../upstream/vllm/client';
+import { GatewayError } from '../http/errors';
+import { applyCallHeaders, type CallFacts } from './response-headers';
+
+/**
+ * Streams an upstream SSE answer to the client as it arrives. The tap reads usage, turns a cut into an error event,
+ * and reports the end, which is kept alive with waitUntil so a client that leaves early is still billed.
+ */
+export function streamResponse(
+  c: Context<AppEnv>,
+  upstream: UpstreamResponse,
+  facts: CallFacts,
+  extraHeaders: Record<string, string>,
+  options: { stripUsageChunk: boolean; onEnd(outcome: StreamOutcome): void },
+): Response {
+  const { response } = upstream;
+  c.set('upstreamMs', upstream.headersMs);
+  let finished!: () => void;
+  c.executionCtx.waitUntil(new Promise<void>((resolve) => (finished = resolve)));
+  const body = tapSse(response.body ?? new ReadableStream(), {
+    stripUsageChunk: options.stripUsageChunk,
+    onChunk: upstream.chunk,
+    describeError(err) {
+      const mapped = upstream.mapReadError(err);
+      return mapped instanceof GatewayError ? mapped.message : 'The upstream connection broke off mid-stream';
+    },
+    onEnd(outcome) {
+      upstream.finish();
+      try {
+        options.onEnd(outcome);
+      } finally {
+        finished();
+      }
+    },
+  });
+  const headers = new Headers({
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    ...extraHeaders,
+  });
+  applyCallHeaders(c, headers, facts);
+  return new Response(body, { status: 200, headers });
+}

@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../env';
+import { authenticate } from '../../auth/middleware';
+import { GatewayError } from '../../http/errors';
+import { validate } from '../../http/validate';
+import { hashOf } from '../../keys/key-service';
+import { listIndex } from '../../keys/kv-index';
+import { ledger } from '../../keys/ledger-client';
+import type { SpendLogQuery, SpendLogRow } from '../../keys/ledger-types';
+import { liveKey } from '../../proxy/accounting';
+
+const date = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date (YYYY-MM-DD) or an ISO time');
+
+const querySchema = z.strictObject({
+  api_key: z.string().min(1).optional(),
+  request_id: z.string().min(1).max(200).optional(),
+  start_date: date.optional(),
+  end_date: date.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** A bare date as end_date includes that whole day, as LiteLLM's date filters do. */
+function endOf(value: string): number {
+  const t = Date.parse(value);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? t + 86_400_000 : t;
+}
+
+/**
+ * `GET /spend/logs`: one row per request. The master key reads any key's rows (or everyone's, newest first);
+ * a virtual key reads only its own.
+ */
+export function spendRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/spend/logs', authenticate, async (c) => {
+    const q = validate(querySchema, c.req.query());
+    const query: SpendLogQuery = {
+      limit: q.limit,
+      ...(q.request_id ? { requestId: q.request_id } : {}),
+      ...(q.start_date ? { from: Date.parse(q.start_date) } : {}),
+      ...(q.end_date ? { to: endOf(q.end_date) } : {}),
+    };
+    const own = await liveKey(c);
+    if (own) {
+      if (q.api_key && (await hashOf(q.api_key)) !== own.token) {
+        throw new GatewayError('forbidden', 'A key may only read its own spend logs');
+      }
+      return c.json(await ledger(c.env, own.token).logs(query));
+    }
+    if (q.api_key) return c.json(await ledger(c.env, q.api_key === 'master' ? 'master' : await hashOf(q.api_key)).logs(query));
+    // Everyone's rows: each key's ledger holds its own, so read them all and merge.
+    const names = ['master', ...(await listIndex(c.env)).map((e) => e.token)];
+    const rows: SpendLogRow[] = (await Promise.all(names.map((n) => ledger(c.env, n).logs(query)))).flat();
+    rows.sort((a, b) => b.startTime.localeCompare(a.startTime) || a.request_id.localeCompare(b.request_id));
+    return c.json(rows.slice(0, q.limit));
+  });
+  return app;
+}

@@ -1,0 +1,129 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import type { RoutingTable } from '../deployments/config-cache';
+import type { Deployment, RouterSettings } from '../deployments/schema';
+import { GatewayError } from '../http/errors';
+import type { CallAccount } from '../proxy/accounting';
+import { callUpstream, ClientGone, type UpstreamResponse } from '../upstream/vllm/client';
+import { resolveTarget, type UpstreamTarget } from '../upstream/vllm/target';
+import { acquire } from './busy';
+import { chooseDeployment } from './choose';
+import { DEFAULT_ALLOWED_FAILS, DEFAULT_COOLDOWN_S, recordFailure } from './cooldown';
+import { fallbackGroups, isContextWindowError } from './fallbacks';
+import type { ModelTarget } from './resolve';
+
+export interface DispatchRequest {
+  path: string;
+  stream: boolean;
+  build(target: UpstreamTarget): { body: BodyInit; contentType: string };
+  /** False for streamed uploads: their body can be sent only once, so they get a single attempt. */
+  replayable: boolean;
+}
+
+export interface DispatchOutcome {
+  group: string;
+  deployment: Deployment;
+  upstream: UpstreamResponse;
+  retries: number;
+  fallbacks: number;
+}
+
+const DEFAULT_RETRIES = 2;
+/** Longest Retry-After the gateway waits out itself before retrying the same deployment. */
+const MAX_RETRY_WAIT_MS = 10_000;
+
+/** Connection errors, timeouts, 408, 429 and 5xx are worth another deployment; other 4xx are the client's. */
+function retryable(err: unknown): boolean {
+  if (!(err instanceof GatewayError)) return false;
+  if (err.kind === 'upstream_unreachable' || err.kind === 'upstream_timeout') return true;
+  const status = err.options.status ?? 0;
+  return err.kind === 'upstream_error' && (status === 408 || status === 429 || status >= 500);
+}
+
+function retryAfterMs(err: unknown): number | undefined {
+  const value = err instanceof GatewayError ? err.options.headers?.['retry-after'] : undefined;
+  const seconds = Number(value);
+  return value && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/**
+ * Sends a request to a deployment of its group, retrying failures on other deployments (then the same one, after
+ * its Retry-After), cooling down deployments that keep failing, and moving on to the configured fallback groups
+ * that the caller's key may use. Nothing here runs after the response has started: a stream is never retried.
+ */
+export async function dispatch(
+  c: Context<AppEnv>,
+  table: RoutingTable,
+  model: ModelTarget,
+  account: CallAccount,
+  req: DispatchRequest,
+): Promise<DispatchOutcome> {
+  const settings = table.config.router_settings;
+  const attempts = req.replayable ? 1 + (settings.num_retries ?? DEFAULT_RETRIES) : 1;
+  const chain: ModelTarget[] = [model];
+  let retries = 0;
+  let lastError: unknown = new GatewayError('upstream_unreachable', `Model group '${model.group}' has no deployments`);
+
+  for (let g = 0; g < chain.length; g++) {
+    const group = chain[g]!;
+    const tried = new Set<string>();
+    let contextTooLong = false;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      let deployment = chooseDeployment(group.deployments, tried, settings.routing_strategy);
+      if (!deployment) {
+        // Every deployment has been tried: try them again, after the wait the last one asked for.
+        tried.clear();
+        deployment = chooseDeployment(group.deployments, tried, settings.routing_strategy);
+        const wait = retryAfterMs(lastError);
+        if (wait) await new Promise((r) => setTimeout(r, Math.min(wait, MAX_RETRY_WAIT_MS)));
+      }
+      if (!deployment) break;
+      if (attempt > 0) retries++;
+      try {
+        const upstream = await attemptOn(c, deployment, settings, req);
+        return { group: group.group, deployment, upstream, retries, fallbacks: g };
+      } catch (err) {
+        if (err instanceof ClientGone) throw err;
+        lastError = err;
+        if (err instanceof GatewayError && isContextWindowError(err.options.status ?? 0, err.message)) {
+          contextTooLong = true;
+          break;
+        }
+        if (!retryable(err)) throw err;
+        recordFailure(deployment.model_info.id, {
+          allowedFails: settings.allowed_fails ?? DEFAULT_ALLOWED_FAILS,
+          cooldownMs: (settings.cooldown_time ?? DEFAULT_COOLDOWN_S) * 1000,
+          ...(retryAfterMs(err) ? { retryAfterMs: retryAfterMs(err)! } : {}),
+        });
+        tried.add(deployment.model_info.id);
+      }
+    }
+    if (g > 0) continue;
+    // Fallbacks are read for the requested group only, and only groups the key may use are followed.
+    const list = contextTooLong ? settings.context_window_fallbacks : settings.fallbacks;
+    for (const name of fallbackGroups(list, group.group)) {
+      const fallback = table.groups.get(name);
+      if (fallback && account.allows(name)) chain.push({ group: name, deployments: fallback, pinned: false });
+    }
+  }
+  throw lastError;
+}
+
+async function attemptOn(
+  c: Context<AppEnv>,
+  deployment: Deployment,
+  settings: RouterSettings,
+  req: DispatchRequest,
+): Promise<UpstreamResponse> {
+  const target = resolveTarget(deployment, c.env, settings);
+  const { body, contentType } = req.build(target);
+  return callUpstream({
+    target,
+    path: req.path,
+    body,
+    contentType,
+    stream: req.stream,
+    signal: c.req.raw.signal,
+    onFinish: acquire(deployment.model_info.id),
+  });
+}

@@ -1,0 +1,126 @@
+import { GatewayError, invalidRequest } from '../../http/errors';
+import { MultipartError, MultipartScanner, type Segment } from './scanner';
+
+/**
+ * Streams a multipart upload upstream with only its `model` field changed. When the model must be read from the form
+ * itself, the parts before it (usually the audio file: the OpenAI SDKs send `file` first) are held in memory up to a
+ * limit; otherwise nothing is held and the body flows straight through.
+ */
+export interface PreparedUpload {
+  /** The form's model field, when it was read before the upstream call (the model was not given in header/query). */
+  formModel: string | undefined;
+  /** The upstream body with `model` set to `served`; `length` is known when the whole delta could be computed. */
+  body(served: string): { stream: ReadableStream<Uint8Array>; length: number | undefined };
+  /** A malformed form found while streaming: the upstream call fails, and this is the 400 to answer with. */
+  streamError(): unknown;
+}
+
+const encoder = new TextEncoder();
+
+export function boundaryOf(contentType: string | null): string {
+  const type = (contentType ?? '').toLowerCase();
+  if (!type.startsWith('multipart/form-data')) {
+    throw new GatewayError('unsupported_media_type', 'Content-Type must be multipart/form-data');
+  }
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
+  const value = boundary?.[1] ?? boundary?.[2];
+  if (!value) throw invalidRequest('multipart/form-data Content-Type has no boundary');
+  return value;
+}
+
+function badForm(err: unknown): unknown {
+  return err instanceof MultipartError ? invalidRequest(`Malformed multipart body: ${err.message}`) : err;
+}
+
+export async function prepareUpload(
+  request: Request,
+  options: { modelKnown: boolean; holdLimit: number },
+): Promise<PreparedUpload> {
+  const boundary = boundaryOf(request.headers.get('content-type'));
+  if (!request.body) throw invalidRequest('Request body is empty; expected a multipart form');
+  const scanner = new MultipartScanner(boundary);
+  const reader = request.body.getReader();
+  const held: Segment[] = [];
+  let heldBytes = 0;
+  let formModel: string | undefined;
+  let ended = false;
+  let streamError: unknown;
+
+  try {
+    while (!options.modelKnown && formModel === undefined && !ended) {
+      const { done, value } = await reader.read();
+      const segments = done ? scanner.end() : scanner.push(value);
+      ended = done;
+      for (const s of segments) {
+        held.push(s);
+        if (s.kind === 'bytes') heldBytes += s.data.byteLength;
+        if (s.kind === 'model') formModel = s.value;
+      }
+      if (heldBytes > options.holdLimit) {
+        await reader.cancel();
+        throw new GatewayError(
+          'payload_too_large',
+          `The form's model field comes after ${Math.round(options.holdLimit / 1048576)} MiB of upload; ` +
+            'send the model field before the file, or name the model in the x-litellm-model header or ?model=',
+        );
+      }
+    }
+  } catch (err) {
+    throw badForm(err);
+  }
+
+  return {
+    formModel,
+    streamError: () => streamError,
+    body(served) {
+      const servedBytes = encoder.encode(served);
+      const extraPart = encoder.encode(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\n${served}`,
+      );
+      let sawModel = false;
+      const render = (segments: Segment[], out: Uint8Array[]): void => {
+        for (const s of segments) {
+          if (s.kind === 'bytes') out.push(s.data);
+          else if (s.kind === 'model') {
+            sawModel = true;
+            out.push(s.headers, servedBytes);
+          } else if (!sawModel) out.push(extraPart);
+        }
+      };
+      const declared = Number(request.headers.get('content-length'));
+      let length: number | undefined;
+      const modelSegment = held.find((s) => s.kind === 'model');
+      if (Number.isFinite(declared) && declared > 0) {
+        if (modelSegment?.kind === 'model') length = declared - modelSegment.rawValueLength + servedBytes.length;
+        else if (ended) length = declared + extraPart.length;
+      }
+      let pendingHeld: Segment[] | undefined = held;
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const out: Uint8Array[] = [];
+          try {
+            if (pendingHeld) {
+              render(pendingHeld, out);
+              pendingHeld = undefined;
+            }
+            while (out.length === 0 && !ended) {
+              const { done, value } = await reader.read();
+              ended = done;
+              render(done ? scanner.end() : scanner.push(value), out);
+            }
+          } catch (err) {
+            streamError = badForm(err);
+            controller.error(streamError);
+            return;
+          }
+          for (const chunk of out) controller.enqueue(chunk);
+          if (ended) controller.close();
+        },
+        cancel(reason) {
+          return reader.cancel(reason);
+        },
+      });
+      return { stream, length };
+    },
+  };
+}

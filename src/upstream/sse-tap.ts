@@ -1,0 +1,137 @@
+import { readUsage, type Usage } from './usage';
+
+export interface StreamOutcome {
+  usage: Usage | undefined;
+  /** The upstream ended with `data: [DONE]`. */
+  completed: boolean;
+  /** The upstream broke off or sent an in-stream error; the client received an error event. */
+  error: string | undefined;
+  /** The client went away before the end. */
+  clientGone: boolean;
+  /** Data events that carried choices: about one generated token each, the estimate when usage is missing. */
+  events: number;
+}
+
+export interface TapOptions {
+  /** Remove the usage-only chunk (`choices: []`): the gateway asked for usage, the client did not. */
+  stripUsageChunk: boolean;
+  onChunk(first: boolean): void;
+  /** Turns a read failure into the message for the client's error event (timeouts say so). */
+  describeError(err: unknown): string;
+  onEnd(outcome: StreamOutcome): void;
+}
+
+const encoder = new TextEncoder();
+const DONE = 'data: [DONE]';
+
+/** The OpenAI SDK raises an APIError for an event carrying `error`; a clean-looking end would hide a cut answer. */
+export function errorEvent(message: string, status = 502): Uint8Array {
+  const error = { message, type: 'upstream_error', param: null, code: String(status) };
+  return encoder.encode(`data: ${JSON.stringify({ error })}\n\n`);
+}
+
+/**
+ * Forwards an upstream SSE body as it arrives while reading its usage chunk. Complete events are forwarded untouched
+ * (whole upstream chunks as-is in the common case); a partial event waits for its end so an error event appended
+ * after a cut never lands inside a half-written line.
+ */
+export function tapSse(upstream: ReadableStream<Uint8Array>, options: TapOptions): ReadableStream<Uint8Array> {
+  const reader = upstream.getReader();
+  const decoder = new TextDecoder();
+  const outcome: StreamOutcome = { usage: undefined, completed: false, error: undefined, clientGone: false, events: 0 };
+  let pending = '';
+  let first = true;
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    options.onEnd(outcome);
+  };
+
+  const inspect = (event: string): boolean => {
+    const data = event.startsWith('data:') ? event.slice(event.charCodeAt(5) === 0x20 ? 6 : 5) : '';
+    if (data === '[DONE]') {
+      outcome.completed = true;
+      return true;
+    }
+    if (data === '') return true;
+    if (!data.includes('"usage"') && !data.includes('"error"')) {
+      outcome.events++;
+      return true;
+    }
+    let parsed: { usage?: unknown; choices?: unknown; error?: { message?: unknown } };
+    try {
+      parsed = JSON.parse(data) as typeof parsed;
+    } catch {
+      return true;
+    }
+    if (parsed.error) outcome.error = String(parsed.error.message ?? 'upstream error');
+    const usage = readUsage(parsed.usage);
+    if (usage) outcome.usage = usage;
+    const usageOnly = Array.isArray(parsed.choices) && parsed.choices.length === 0 && usage !== undefined;
+    if (!usageOnly && !parsed.error) outcome.events++;
+    return !(usageOnly && options.stripUsageChunk);
+  };
+
+  /** Returns the bytes to forward for this upstream chunk, or undefined while an event is still incomplete. */
+  const split = (value: Uint8Array): Uint8Array | undefined => {
+    const text = decoder.decode(value, { stream: true });
+    const wholeChunk = pending === '' && (text.endsWith('\n\n') || text.endsWith('\r\n\r\n'));
+    pending += text;
+    const boundary = Math.max(pending.lastIndexOf('\n\n'), pending.lastIndexOf('\r\n\r\n'));
+    if (boundary < 0) return undefined;
+    const complete = pending.slice(0, boundary);
+    pending = pending.slice(boundary).replace(/^\r?\n\r?\n/, '');
+    let dropped = false;
+    const kept: string[] = [];
+    for (const event of complete.split(/\r?\n\r?\n/)) {
+      if (event === '') continue;
+      if (inspect(event.trim())) kept.push(event);
+      else dropped = true;
+    }
+    if (wholeChunk && !dropped) return value;
+    return kept.length > 0 ? encoder.encode(kept.join('\n\n') + '\n\n') : undefined;
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      // Loops until it has something to hand over: a pull that enqueues nothing is not called again by the stream.
+      async pull(controller) {
+        for (;;) {
+          let chunk: ReadableStreamReadResult<Uint8Array>;
+          try {
+            chunk = await reader.read();
+          } catch (err) {
+            outcome.error = options.describeError(err);
+            controller.enqueue(errorEvent(outcome.error));
+            controller.close();
+            end();
+            return;
+          }
+          if (chunk.done) {
+            if (!outcome.completed && !outcome.error) {
+              outcome.error = 'The upstream stream ended before the response was complete';
+              controller.enqueue(errorEvent(outcome.error));
+            }
+            controller.close();
+            end();
+            return;
+          }
+          options.onChunk(first);
+          first = false;
+          const forward = split(chunk.value);
+          if (forward) {
+            controller.enqueue(forward);
+            return;
+          }
+        }
+      },
+      async cancel(reason) {
+        outcome.clientGone = true;
+        end();
+        await reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -1,0 +1,96 @@
+import { GatewayError } from '../../http/errors';
+import { Watchdog } from '../watchdog';
+import type { UpstreamTarget } from './target';
+import { upstreamError } from './upstream-error';
+
+export interface UpstreamCall {
+  target: UpstreamTarget;
+  /** Path under the server root, e.g. `/v1/chat/completions` or `/rerank`. */
+  path: string;
+  method?: 'GET' | 'POST';
+  body?: BodyInit | null;
+  contentType?: string;
+  stream: boolean;
+  /** The client's signal: a client that goes away aborts the upstream request. */
+  signal: AbortSignal;
+  /** Called once when the exchange is over (body read, stream ended, or failed). */
+  onFinish?(): void;
+}
+
+/** A 2xx upstream response; the caller reports streamed chunks and the end so timeouts and busy counts stay right. */
+export interface UpstreamResponse {
+  response: Response;
+  /** A streamed chunk arrived: after the first, the limit becomes the idle time allowed between chunks. */
+  chunk(first: boolean): void;
+  /** The exchange is over: stops the timer and releases the deployment. Safe to call twice. */
+  finish(): void;
+  /** Turns an abort while reading the body into the right GatewayError (timeout) or rethrows. */
+  mapReadError(err: unknown): unknown;
+  /** Milliseconds from sending the request to the response headers. */
+  headersMs: number;
+}
+
+/** Marker reason used to tell our own timeout apart from the client going away. */
+class UpstreamTimeout extends Error {}
+
+/** Thrown when the client disconnected: there is nobody to answer, the caller just stops. */
+export class ClientGone extends Error {}
+
+export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
+  const { target } = call;
+  const controller = new AbortController();
+  const firstLimit = call.stream ? target.streamTimeoutMs : target.timeoutMs;
+  const watchdog = new Watchdog(firstLimit, () => controller.abort(new UpstreamTimeout()));
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    watchdog.stop();
+    call.onFinish?.();
+  };
+  const signal = AbortSignal.any([call.signal, controller.signal]);
+  const headers = new Headers();
+  if (call.contentType) headers.set('content-type', call.contentType);
+  if (target.apiKey) headers.set('authorization', `Bearer ${target.apiKey}`);
+  headers.set('accept', call.stream ? 'text/event-stream' : 'application/json');
+
+  const mapReadError = (err: unknown): unknown => {
+    if (controller.signal.reason instanceof UpstreamTimeout) {
+      const limit = Math.round((call.stream ? target.streamTimeoutMs : target.timeoutMs) / 1000);
+      return new GatewayError(
+        'upstream_timeout',
+        `Deployment '${target.deploymentId}' did not answer within ${limit} s`,
+      );
+    }
+    if (call.signal.aborted) return new ClientGone();
+    return err;
+  };
+
+  const sent = Date.now();
+  let response: Response;
+  try {
+    response = await fetch(target.base + call.path, {
+      method: call.method ?? 'POST',
+      headers,
+      body: call.body ?? null,
+      signal,
+    });
+  } catch (err) {
+    finish();
+    const mapped = mapReadError(err);
+    if (mapped !== err) throw mapped;
+    throw new GatewayError('upstream_unreachable', `Deployment '${target.deploymentId}' could not be reached`);
+  }
+  if (!response.ok) {
+    try {
+      throw await upstreamError(response, target.deploymentId);
+    } finally {
+      finish();
+    }
+  }
+  const chunk = (first: boolean): void => {
+    if (first) watchdog.reset(target.timeoutMs);
+    else watchdog.touch();
+  };
+  return { response, chunk, finish, mapReadError, headersMs: Date.now() - sent };
+}

@@ -1,0 +1,56 @@
+import { envString, type Bindings } from '../../env';
+import { resolveValue } from '../../deployments/secrets';
+import type { Deployment } from '../../deployments/schema';
+import { GatewayError } from '../../http/errors';
+
+/** Where and how to reach one deployment's vLLM server. */
+export interface UpstreamTarget {
+  deploymentId: string;
+  /** Server root without a trailing slash or /v1: OpenAI routes are `${base}/v1/...`, rerank and health `${base}/...`. */
+  base: string;
+  apiKey: string | undefined;
+  /** The name vLLM serves the model under (`--served-model-name`). */
+  servedModel: string;
+  /** Whole-request timeout (ms). */
+  timeoutMs: number;
+  /** Time to the first streamed byte (ms). */
+  streamTimeoutMs: number;
+}
+
+/** LiteLLM's default request timeout is 600 s; vLLM generations can be long. */
+const DEFAULT_TIMEOUT_S = 600;
+
+export function normalizeBase(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+export function servedModelName(model: string): string {
+  return model.slice(model.indexOf('/') + 1);
+}
+
+export function resolveTarget(
+  deployment: Deployment,
+  env: Bindings,
+  defaults: { timeout?: number; stream_timeout?: number } = {},
+): UpstreamTarget {
+  const params = deployment.litellm_params;
+  const where = `deployment '${deployment.model_info.id}'`;
+  const isHostedVllm = params.model.startsWith('hosted_vllm/');
+  const configuredBase = params.api_base ?? (isHostedVllm ? envString(env, 'HOSTED_VLLM_API_BASE') : undefined);
+  if (!configuredBase) {
+    throw new GatewayError(
+      'not_configured',
+      `${where} has no api_base and HOSTED_VLLM_API_BASE is not set on the gateway`,
+    );
+  }
+  const keyRef = params.api_key ?? (isHostedVllm ? envString(env, 'HOSTED_VLLM_API_KEY') : undefined);
+  const timeout = params.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT_S;
+  return {
+    deploymentId: deployment.model_info.id,
+    base: normalizeBase(resolveValue(configuredBase, env, `${where} api_base`)),
+    apiKey: keyRef === undefined ? undefined : resolveValue(keyRef, env, `${where} api_key`),
+    servedModel: servedModelName(params.model),
+    timeoutMs: timeout * 1000,
+    streamTimeoutMs: (params.stream_timeout ?? defaults.stream_timeout ?? timeout) * 1000,
+  };
+}

@@ -1,0 +1,134 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import worker from '../../src/index';
+import type { Bindings } from '../../src/env';
+import { MASTER_KEY, call, callJson, expectEnvelope, simDeployment } from '../helpers/gateway';
+
+const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'hi' }] });
+
+async function expectError(res: Promise<{ status: number; body: unknown }>, status: number, match?: RegExp) {
+  const r = await res;
+  expect(r.status).toBe(status);
+  const error = expectEnvelope(r.body);
+  expect(error.code).toBe(String(status));
+  if (match) expect(error.message).toMatch(match);
+  return error;
+}
+
+describe('bad input gets a 4xx envelope that says what is wrong', () => {
+  it('malformed JSON, non-object JSON and an empty body', async () => {
+    for (const body of ['{"model": ', '[1,2]', '"x"', '']) {
+      await expectError(callJson('/v1/chat/completions', { method: 'POST', body, headers: { 'content-type': 'application/json' } }), 400);
+    }
+  });
+
+  it('wrong types and missing fields name the field', async () => {
+    const { group } = await simDeployment();
+    const cases: [string, unknown, string][] = [
+      ['/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }] }, 'model'],
+      ['/v1/chat/completions', { model: group }, 'messages'],
+      ['/v1/chat/completions', { model: group, messages: 'hi' }, 'messages'],
+      ['/v1/chat/completions', { model: group, messages: [] }, 'messages'],
+      ['/v1/chat/completions', { model: group, messages: [{ content: 'x' }] }, 'messages[0].role'],
+      ['/v1/chat/completions', { model: 42, messages: [{ role: 'user', content: 'x' }] }, 'model'],
+      ['/v1/chat/completions', { ...chat(group), stream: 'yes' }, 'stream'],
+      ['/v1/chat/completions', { ...chat(group), max_tokens: -5 }, 'max_tokens'],
+      ['/v1/completions', { model: group }, 'prompt'],
+      ['/v1/embeddings', { model: group, input: { a: 1 } }, 'input'],
+      ['/v1/embeddings', { model: group, input: 'x', encoding_format: 'hex' }, 'encoding_format'],
+      ['/v1/rerank', { model: group, query: 'q', documents: [] }, 'documents'],
+      ['/v1/rerank', { model: group, documents: ['a'] }, 'query'],
+    ];
+    for (const [path, json, param] of cases) {
+      const error = await expectError(callJson(path, { method: 'POST', json }), 400);
+      expect(error.param, `${path} ${JSON.stringify(json)}`).toBe(param);
+      expect(error.message).toContain(param);
+    }
+  });
+
+  it('an unknown model group, a wrong content type and an oversized body', async () => {
+    const unknown = await expectError(callJson('/v1/chat/completions', { method: 'POST', json: chat('nope-nothing') }), 404, /nope-nothing/);
+    expect(unknown.param).toBe('model');
+    await expectError(
+      callJson('/v1/chat/completions', { method: 'POST', body: JSON.stringify(chat('x')), headers: { 'content-type': 'text/plain' } }),
+      415,
+      /application\/json/,
+    );
+    const big = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'a'.repeat(17 * 1024 * 1024) }] });
+    await expectError(callJson('/v1/chat/completions', { method: 'POST', body: big, headers: { 'content-type': 'application/json' } }), 413);
+  });
+
+  it('unknown routes and missing or wrong keys', async () => {
+    await expectError(callJson('/v1/nothing-here'), 404);
+    await expectError(callJson('/v1/chat/completions', { method: 'POST', json: chat('x'), key: null }), 401, /No API key/);
+    await expectError(callJson('/v1/chat/completions', { method: 'POST', json: chat('x'), key: 'not-a-key' }), 401);
+    await expectError(callJson('/model/info', { key: 'sk-some-virtual-key' }), 401, /master key/);
+  });
+});
+
+describe('upstream failures keep their status and message', () => {
+  it('relays vLLM errors (context length 400) in the envelope', async () => {
+    const { group } = await simDeployment({ sim: { maxModelLen: 10 } });
+    const error = await expectError(
+      callJson('/v1/chat/completions', { method: 'POST', json: { ...chat(group), max_tokens: 50 } }),
+      400,
+      /maximum context length is 10 tokens/,
+    );
+    expect(error.type).toBe('BadRequestError');
+  });
+
+  it("normalises vLLM's 401 {\"error\":\"Unauthorized\"} and never leaks the upstream key", async () => {
+    const { group } = await simDeployment({ sim: { apiKey: 'the-real-upstream-key' } });
+    const error = await expectError(callJson('/v1/chat/completions', { method: 'POST', json: chat(group) }), 401, /Unauthorized/);
+    expect(error.message).toMatch(/rejected the gateway's credentials/);
+    const ok = await simDeployment({ sim: { apiKey: 'upstream-secret-value' }, params: { api_key: 'os.environ/SIM_UPSTREAM_KEY' } });
+    const good = await call('/v1/chat/completions', { method: 'POST', json: chat(ok.group) });
+    expect(good.status).toBe(200);
+    expect((await ok.sim.log())[0]!.headers.authorization).toBe('Bearer upstream-secret-value');
+    const info = await call('/model/info');
+    const text = await info.text();
+    expect(text).toContain('os.environ/SIM_UPSTREAM_KEY');
+    expect(text).not.toContain('upstream-secret-value');
+  });
+
+  it('an unreachable upstream is a 502 and a slow one a 504', async () => {
+    const down = await simDeployment({ sim: { refuse: true } });
+    await expectError(callJson('/v1/chat/completions', { method: 'POST', json: chat(down.group) }), 502, /could not be reached/);
+    const slow = await simDeployment({ sim: { latencyMs: 3000 }, params: { timeout: 0.3 } });
+    await expectError(callJson('/v1/chat/completions', { method: 'POST', json: chat(slow.group) }), 504, /within/);
+    const slowStream = await simDeployment({ sim: { latencyMs: 3000 }, params: { stream_timeout: 0.3 } });
+    await expectError(
+      callJson('/v1/chat/completions', { method: 'POST', json: { ...chat(slowStream.group), stream: true } }),
+      504,
+    );
+  });
+
+  it('a misconfigured os.environ reference is a clear 503 naming the variable, not its value', async () => {
+    const { group } = await simDeployment({ params: { api_key: 'os.environ/NOT_SET_ANYWHERE' } });
+    await expectError(callJson('/v1/chat/completions', { method: 'POST', json: chat(group) }), 503, /NOT_SET_ANYWHERE/);
+  });
+});
+
+describe('a gateway without MASTER_KEY stays closed', () => {
+  it('refuses admin and API routes with a clear error, but still answers liveness', async () => {
+    const bare = { ...(env as unknown as Bindings), MASTER_KEY: undefined };
+    const send = async (path: string, init: RequestInit = {}) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(`http://gw${path}`, init), bare, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    for (const [path, init] of [
+      ['/v1/models', { headers: { authorization: `Bearer ${MASTER_KEY}` } }],
+      ['/v1/chat/completions', { method: 'POST', headers: { authorization: 'Bearer anything' }, body: '{}' }],
+      ['/model/info', {}],
+      ['/key/list', { headers: { authorization: 'Bearer ' } }],
+    ] as [string, RequestInit][]) {
+      const res = await send(path, init);
+      expect(res.status, path).toBe(503);
+      expect(expectEnvelope(await res.json()).message).toMatch(/MASTER_KEY/);
+    }
+    expect((await send('/health/liveliness')).status).toBe(200);
+    expect((await send('/health/readiness')).status).toBe(503);
+  });
+});

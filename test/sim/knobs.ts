@@ -1,0 +1,33 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { isHttpStatus } from './config';
+import type { SimConfig } from './types';
+
+/** The fault/timing knobs in force for one request: the config, overridden by `x-sim-*` headers. */
+export interface Knobs {
+  latencyMs: number;
+  chunkDelayMs: number;
+  status?: number;
+  cutAfterChunks?: number;
+  errorAfterChunks?: number;
+}
+
+function headerInt(headers: IncomingHttpHeaders, name: string): number | undefined {
+  const raw = headers[name];
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim())) return undefined;
+  return Number(raw);
+}
+
+export function readKnobs(config: SimConfig, headers: IncomingHttpHeaders): Knobs {
+  const knobs: Knobs = {
+    latencyMs: headerInt(headers, 'x-sim-latency-ms') ?? config.latencyMs,
+    chunkDelayMs: headerInt(headers, 'x-sim-chunk-delay-ms') ?? config.chunkDelayMs,
+  };
+  const header = headerInt(headers, 'x-sim-status');
+  const status = header !== undefined && isHttpStatus(header) ? header : config.status;
+  const cut = headerInt(headers, 'x-sim-cut-after-chunks') ?? config.cutAfterChunks;
+  const error = headerInt(headers, 'x-sim-error-after-chunks') ?? config.errorAfterChunks;
+  if (status !== undefined) knobs.status = status;
+  if (cut !== undefined) knobs.cutAfterChunks = cut;
+  if (error !== undefined) knobs.errorAfterChunks = error;
+  return knobs;
+}

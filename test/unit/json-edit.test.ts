@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { editTopLevel } from '../../src/http/json-edit';
+
+describe('editTopLevel', () => {
+  it('replaces only the edited member and keeps every other byte', () => {
+    const text = '{ "model" : "group-a", "temperature": 1.0, "seed": 12345678901234567890, "x": "m\\"odel" }';
+    expect(editTopLevel(text, { model: 'served' })).toBe(
+      '{ "model" : "served", "temperature": 1.0, "seed": 12345678901234567890, "x": "m\\"odel" }',
+    );
+  });
+
+  it('ignores keys of the same name nested deeper', () => {
+    const text = '{"messages":[{"model":"inner","content":"{\\"model\\":1}"}],"model":"outer"}';
+    const out = JSON.parse(editTopLevel(text, { model: 'new' })) as Record<string, unknown>;
+    expect(out.model).toBe('new');
+    expect(out.messages).toEqual([{ model: 'inner', content: '{"model":1}' }]);
+  });
+
+  it('adds missing members and removes members in any position', () => {
+    expect(editTopLevel('{"a":1,"b":2,"c":3}', { a: undefined })).toBe('{"b":2,"c":3}');
+    expect(editTopLevel('{"a":1,"b":2,"c":3}', { b: undefined })).toBe('{"a":1,"c":3}');
+    expect(editTopLevel('{"a":1,"b":2,"c":3}', { c: undefined })).toBe('{"a":1,"b":2}');
+    expect(editTopLevel('{"a":1,"b":2}', { a: undefined, b: undefined, z: true })).toBe('{"z":true}');
+    expect(editTopLevel('{}', { z: 1 })).toBe('{"z":1}');
+    expect(editTopLevel('{"a":[1,{"b":"}"}]}', { n: null })).toBe('{"a":[1,{"b":"}"}],"n":null}');
+  });
+
+  it('produces valid JSON for every combination on a realistic body', () => {
+    const body = { model: 'g', messages: [{ role: 'user', content: 'hi "there" \\ {' }], stream: true, thinking: { budget_tokens: 3 } };
+    const text = JSON.stringify(body, null, 2);
+    const out = JSON.parse(editTopLevel(text, { model: 's', thinking: undefined, reasoning_effort: 'low' })) as Record<string, unknown>;
+    expect(out).toEqual({ model: 's', messages: body.messages, stream: true, reasoning_effort: 'low' });
+  });
+});

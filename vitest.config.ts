@@ -1,0 +1,38 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                MASTER_KEY: 'sk-test-master',
+                HOSTED_VLLM_API_BASE: inject<string>('simUrl'),
+                // Referenced as os.environ/SIM_UPSTREAM_KEY by deployments in the tests.
+                SIM_UPSTREAM_KEY: 'upstream-secret-value',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/sim/**', 'test/e2e/**', 'test/browser/**'],
+          globalSetup: ['./test/global-setup.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          include: ['test/sim/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['./test/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
