@@ -20,6 +20,7 @@ export default defineConfig({
         ],
         test: {
           name: 'workers',
+          testTimeout: 30_000,
           include: ['test/**/*.test.ts'],
           exclude: ['test/sim/**', 'test/e2e/**', 'test/browser/**'],
           globalSetup: ['./test/global-setup.ts'],

@@ -1,6 +1,6 @@
 import type { Deployment } from '../deployments/schema';
 
-/** Token estimate made before the upstream answers: reserved at admission, used when a stream ends without usage. */
+/** Token counts known before the upstream answers: reserved at admission. */
 export interface TokenEstimate {
   promptTokens: number;
   /** The most the request may generate. */
@@ -10,14 +10,17 @@ export interface TokenEstimate {
 /** Completion budget assumed when the request sets no max_tokens and the deployment declares no output limit. */
 export const DEFAULT_MAX_COMPLETION_TOKENS = 4096;
 
-/** About four characters per token for English text with common tokenizers: enough for a reservation. */
-function textTokens(chars: number): number {
-  return Math.ceil(chars / 4);
-}
+/**
+ * An upper bound, not an average: byte-level BPE tokenizers never emit more tokens than characters, and chat
+ * templates add a few tokens per message. Reserving the maximum is what keeps concurrent requests from overshooting
+ * a budget; the difference is released when the request settles. (Image and audio parts are not counted.)
+ */
+const TEMPLATE_TOKENS_PER_MESSAGE = 8;
+const TEMPLATE_TOKENS_BASE = 16;
 
 function textLength(value: unknown): number {
   if (typeof value === 'string') return value.length;
-  if (Array.isArray(value)) return value.reduce<number>((n, v) => n + (typeof v === 'number' ? 4 : textLength(v)), 0);
+  if (Array.isArray(value)) return value.reduce<number>((n, v) => n + (typeof v === 'number' ? 1 : textLength(v)), 0);
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
     if (typeof v.text === 'string') return v.text.length;
@@ -26,10 +29,19 @@ function textLength(value: unknown): number {
   return 0;
 }
 
-export function promptTokensOf(body: Record<string, unknown>): number {
-  const chars =
-    textLength(body.messages) + textLength(body.prompt) + textLength(body.input) + textLength(body.query) + textLength(body.documents);
-  return textTokens(chars);
+function promptChars(body: Record<string, unknown>): number {
+  return textLength(body.messages) + textLength(body.prompt) + textLength(body.input) + textLength(body.query) + textLength(body.documents);
+}
+
+/** The most prompt tokens the request can cost: what admission reserves. */
+export function maxPromptTokens(body: Record<string, unknown>): number {
+  const messages = Array.isArray(body.messages) ? body.messages.length : 0;
+  return promptChars(body) + (messages > 0 ? TEMPLATE_TOKENS_BASE + messages * TEMPLATE_TOKENS_PER_MESSAGE : 0);
+}
+
+/** A typical count (about four characters per token), billed when a stream ends without its usage chunk. */
+export function likelyPromptTokens(body: Record<string, unknown>): number {
+  return Math.ceil(promptChars(body) / 4);
 }
 
 /** max_tokens (or max_completion_tokens) × n, else the deployment's declared output limit, else a default. */

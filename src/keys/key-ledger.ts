@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Bindings } from '../env';
-import { fromNanos } from '../accounting/money';
+import { fromNanos, toNanos } from '../accounting/money';
 import { addDuration, parseDuration } from './duration';
 import { allowsModel, type KeyRecord, type KeyView } from './key-record';
 import { LedgerStore, type StoredKey } from './ledger-store';
@@ -76,17 +76,9 @@ export class KeyLedger extends DurableObject<Bindings> {
       reservedTokens += r.tokens;
     }
     const rate = this.rate(record, now, reservedTokens);
-    if (record.max_budget !== null && key.spendNanos + reservedNanos >= Math.round(record.max_budget * 1e9)) {
-      const resetIn = key.budgetResetAt ? Math.max(1, Math.ceil((key.budgetResetAt - now) / 1000)) : undefined;
-      return {
-        ok: false,
-        refusal: {
-          kind: 'budget_exceeded',
-          message: `Budget has been exceeded! Current cost: ${fromNanos(key.spendNanos)}, Max budget: ${record.max_budget}`,
-          ...(resetIn ? { retryAfterSeconds: resetIn } : {}),
-          rate,
-        },
-      };
+    const budget = record.max_budget === null ? undefined : toNanos(record.max_budget);
+    if (budget !== undefined && key.spendNanos + reservedNanos >= budget) {
+      return { ok: false, refusal: this.budgetRefusal(key, record, reservedNanos, now, rate) };
     }
     const limited = this.rateRefusal(record, rate);
     if (limited) return { ok: false, refusal: limited };
@@ -173,6 +165,31 @@ export class KeyLedger extends DurableObject<Bindings> {
       this.store.save(key);
     }
     return key;
+  }
+
+  /**
+   * Spent out, or held by requests still in flight (their worst case is reserved until they settle). The second
+   * case clears within moments, so it says so and asks for a retry after a second.
+   */
+  private budgetRefusal(key: StoredKey, record: KeyRecord, reservedNanos: number, now: number, rate: RateSnapshot): Refusal {
+    const spent = fromNanos(key.spendNanos);
+    if (key.spendNanos >= toNanos(record.max_budget ?? 0)) {
+      const resetIn = key.budgetResetAt ? Math.max(1, Math.ceil((key.budgetResetAt - now) / 1000)) : undefined;
+      return {
+        kind: 'budget_exceeded',
+        message: `Budget has been exceeded! Current cost: ${spent}, Max budget: ${record.max_budget}`,
+        ...(resetIn ? { retryAfterSeconds: resetIn } : {}),
+        rate,
+      };
+    }
+    return {
+      kind: 'budget_exceeded',
+      message:
+        `Budget is held by requests in flight: spent ${spent} + reserved ${fromNanos(reservedNanos)} ` +
+        `of max budget ${record.max_budget}; retry when they finish`,
+      retryAfterSeconds: 1,
+      rate,
+    };
   }
 
   private nextReset(record: KeyRecord, now: number): number | null {

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { getRoutingTable } from '../deployments/config-cache';
 import type { Deployment } from '../deployments/schema';
-import { completionTokensOf, promptTokensOf } from '../accounting/estimate';
+import { completionTokensOf, likelyPromptTokens, maxPromptTokens } from '../accounting/estimate';
 import { costNanos, priceOf, worstCaseNanos } from '../accounting/pricing';
 import { fromNanos } from '../accounting/money';
 import { GatewayError } from '../http/errors';
@@ -44,7 +44,7 @@ export async function runInference(c: Context<AppEnv>, req: InferenceRequest): P
   const target = findModel(table, req.model);
   if (!target) throw modelNotFound(req.model);
 
-  const promptTokens = promptTokensOf(req.body);
+  const promptTokens = maxPromptTokens(req.body);
   const completionTokens = req.endpoint === 'chat' || req.endpoint === 'completion' ? completionTokensOf(req.body, target.deployments) : 0;
   const account = await admitCall(c, target.group, {
     tokens: promptTokens + completionTokens,
@@ -94,7 +94,7 @@ export async function runInference(c: Context<AppEnv>, req: InferenceRequest): P
       stripUsageChunk: req.stripUsageChunk,
       onEnd(end) {
         const estimated = end.usage === undefined;
-        const usage = end.usage ?? estimateUsage(promptTokens, Math.max(0, end.events - (req.endpoint === 'chat' ? 1 : 0)));
+        const usage = end.usage ?? estimateUsage(likelyPromptTokens(req.body), Math.max(0, end.events - (req.endpoint === 'chat' ? 1 : 0)));
         void book(deployment, usage, end.completed && !end.error, estimated);
       },
     });

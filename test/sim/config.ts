@@ -25,6 +25,7 @@ const KINDS: Record<keyof SimConfig, Kind> = {
   chunkDelayMs: 'int',
   status: 'int',
   failNext: 'int',
+  failNextStatus: 'int',
   retryAfterSeconds: 'int',
   cutAfterChunks: 'int',
   errorAfterChunks: 'int',

@@ -56,7 +56,7 @@ export async function dispatch(target: DispatchTarget, req: IncomingMessage, res
   const knobs = readKnobs(config, req.headers);
   if (route.inference) {
     // Decide the failure on arrival, so concurrent requests consume `failNext` in arrival order.
-    const failStatus = knobs.status ?? (target.takeFailNext() ? 500 : undefined);
+    const failStatus = knobs.status ?? (target.takeFailNext() ? (config.failNextStatus ?? 500) : undefined);
     if (!(await pause(knobs.latencyMs, reply))) return;
     if (failStatus !== undefined) {
       return reply.error(new VllmError(failStatus, 'simulated failure'), retryAfter(config, failStatus));

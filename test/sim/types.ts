@@ -13,8 +13,10 @@ export interface SimConfig {
   chunkDelayMs: number;
   /** Every inference request fails with this HTTP status. */
   status?: number;
-  /** The next N inference requests fail with `status ?? 500`. */
+  /** The next N inference requests fail (with `failNextStatus`, default 500), then normal service resumes. */
   failNext: number;
+  /** Status for the `failNext` failures. */
+  failNextStatus?: number;
   /** Sent as `Retry-After` on simulated 429/503 failures. */
   retryAfterSeconds?: number;
   /** Streaming: destroy the socket after N `data:` events (no [DONE], no chunked terminator). */

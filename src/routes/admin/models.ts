@@ -9,6 +9,7 @@ import { deleteDeployment, readConfig, saveDeployments } from '../../deployments
 import { redact, toDeployment } from '../../deployments/normalize';
 import { deploymentInputSchema } from '../../deployments/schema';
 import { importConfigRoute } from './config-import';
+import { healthCheck } from './health-check';
 
 const deleteSchema = z.strictObject({ id: z.string().min(1) });
 
@@ -42,5 +43,6 @@ export function modelAdminRoutes(): Hono<AppEnv> {
   });
 
   app.post('/config/import', importConfigRoute);
+  app.get('/health', requireMaster, healthCheck);
   return app;
 }

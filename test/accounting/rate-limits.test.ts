@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { call, callJson, expectEnvelope, simDeployment } from '../helpers/gateway';
+import { newKey, settledRows } from '../helpers/keys';
+
+const body = (model: string) => ({ model, max_tokens: 3, messages: [{ role: 'user', content: 'a b c' }] });
+
+describe('rate limits', () => {
+  it('rpm_limit 10: exactly 10 of 30 rapid requests pass, the rest get 429 naming the limit', async () => {
+    const { group } = await simDeployment();
+    const k = await newKey({ rpm_limit: 10 });
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => callJson('/v1/chat/completions', { method: 'POST', key: k.key, json: body(group) })),
+    );
+    const passed = results.filter((r) => r.status === 200);
+    expect(passed).toHaveLength(10);
+    const refused = results.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(20);
+    const error = expectEnvelope(refused[0]!.body);
+    expect(error.type).toBe('rpm_limit_exceeded');
+    expect(error.message).toMatch(/rpm_limit 10/);
+    const headers = refused[0]!.res.headers;
+    expect(Number(headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(headers.get('x-ratelimit-limit-requests')).toBe('10');
+    expect(headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    // Successful responses carry the window too, counting down.
+    const remaining = passed.map((r) => Number(r.res.headers.get('x-ratelimit-remaining-requests'))).sort((a, b) => a - b);
+    expect(remaining).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('tpm_limit: requests pass while the minute has tokens left, then 429 tpm_limit_exceeded', async () => {
+    const { group } = await simDeployment();
+    // Each request uses 6 tokens (3 prompt + 3 completion); 60 tokens per minute allow exactly 10 settled requests.
+    const k = await newKey({ tpm_limit: 60 });
+    let passed = 0;
+    for (let i = 0; i < 15; i++) {
+      const r = await callJson('/v1/chat/completions', { method: 'POST', key: k.key, json: body(group) });
+      if (r.status !== 200) {
+        expect(r.status).toBe(429);
+        expect(expectEnvelope(r.body).type).toBe('tpm_limit_exceeded');
+        expect(r.res.headers.get('x-ratelimit-limit-tokens')).toBe('60');
+        break;
+      }
+      passed++;
+      await settledRows(k.token, passed);
+    }
+    expect(passed).toBe(10);
+  });
+
+  it('max_parallel_requests: only that many run at once, and finished requests free their slot', async () => {
+    const { group } = await simDeployment({ sim: { latencyMs: 300 } });
+    const k = await newKey({ max_parallel_requests: 3 });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => callJson('/v1/chat/completions', { method: 'POST', key: k.key, json: body(group) })),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(3);
+    const refused = results.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(7);
+    expect(expectEnvelope(refused[0]!.body).type).toBe('max_parallel_requests_exceeded');
+    await settledRows(k.token, 3);
+    expect((await call('/v1/chat/completions', { method: 'POST', key: k.key, json: body(group) })).status).toBe(200);
+  });
+});
