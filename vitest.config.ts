@@ -29,9 +29,20 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/sim/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/sim/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['./test/global-setup.ts'],
+        },
+      },
+      {
+        test: {
+          // Black-box: one `wrangler dev` of the gateway (started by its global setup) driven with the openai SDK.
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          globalSetup: ['./test/e2e/global-setup.ts'],
         },
       },
     ],

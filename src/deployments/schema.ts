@@ -50,7 +50,7 @@ export const litellmParamsSchema = z.strictObject({
   final_prompt_value: z.string().optional(),
   bos_token: z.string().optional(),
   eos_token: z.string().optional(),
-  roles: z.record(z.enum(['system', 'user', 'assistant', 'tool']), promptRole).optional(),
+  roles: z.partialRecord(z.enum(['system', 'user', 'assistant', 'tool']), promptRole).optional(),
 });
 
 export const modeSchema = z.enum([

@@ -10,6 +10,7 @@ import type { Settlement } from '../keys/ledger-types';
 import { findModel, modelNotFound } from '../routing/resolve';
 import { dispatch } from '../routing/dispatch';
 import type { UpstreamTarget } from '../upstream/vllm/target';
+import type { BuiltRequest } from './response-adapter';
 import type { Usage } from '../upstream/usage';
 import { admitCall, rateHeaders, settleCall, type CallAccount } from './accounting';
 import { UPSTREAM_PATH, type Endpoint } from './endpoint';
@@ -27,8 +28,8 @@ export interface InferenceRequest {
   stripUsageChunk: boolean;
   /** The parsed body, for the token estimate (empty for uploads). */
   body: Record<string, unknown>;
-  /** Builds the upstream request body for one deployment (called again for a retry on another one). */
-  upstreamBody(target: UpstreamTarget): { body: BodyInit; contentType: string };
+  /** Builds the upstream request for one deployment (called again for a retry on another one). */
+  upstreamBody(target: UpstreamTarget, deployment: Deployment): BuiltRequest;
   /** Adjusts a JSON response before it is returned (rerank adds LiteLLM's `meta`). Default: forwarded untouched. */
   reshape?(value: Record<string, unknown>): Record<string, unknown>;
   /** False when the body can be sent only once (a streamed upload): no retries then. */
@@ -79,7 +80,7 @@ export async function runInference(c: Context<AppEnv>, req: InferenceRequest): P
     void book(undefined, NO_USAGE, false, false);
     throw withAccountHeaders(err, account);
   }
-  const { deployment, upstream } = outcome;
+  const { deployment, upstream, adapter } = outcome;
   const facts: CallFacts = {
     group: outcome.group,
     deploymentId: deployment.model_info.id,
@@ -92,6 +93,7 @@ export async function runInference(c: Context<AppEnv>, req: InferenceRequest): P
   if ((upstream.response.headers.get('content-type') ?? '').includes('text/event-stream')) {
     return streamResponse(c, upstream, facts, extra, {
       stripUsageChunk: req.stripUsageChunk,
+      ...(adapter ? { mapEvent: adapter.events() } : {}),
       onEnd(end) {
         const estimated = end.usage === undefined;
         const usage = end.usage ?? estimateUsage(likelyPromptTokens(req.body), Math.max(0, end.events - (req.endpoint === 'chat' ? 1 : 0)));
@@ -101,7 +103,7 @@ export async function runInference(c: Context<AppEnv>, req: InferenceRequest): P
   }
   let answer;
   try {
-    answer = await readJsonAnswer(upstream, req.reshape);
+    answer = await readJsonAnswer(upstream, reshapeWith(adapter?.json, req.reshape));
   } catch (err) {
     void book(deployment, NO_USAGE, false, false);
     throw withAccountHeaders(err, account);
@@ -113,6 +115,13 @@ export async function runInference(c: Context<AppEnv>, req: InferenceRequest): P
   const headers = new Headers({ 'content-type': answer.contentType, ...extra });
   applyCallHeaders(c, headers, facts);
   return new Response(answer.body, { status: upstream.response.status, headers });
+}
+
+type Reshape = (value: Record<string, unknown>) => Record<string, unknown>;
+
+function reshapeWith(first: Reshape | undefined, second: Reshape | undefined): Reshape | undefined {
+  if (!first || !second) return first ?? second;
+  return (value) => second(first(value));
 }
 
 const NO_USAGE: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };

@@ -14,7 +14,11 @@ export function streamResponse(
   upstream: UpstreamResponse,
   facts: CallFacts,
   extraHeaders: Record<string, string>,
-  options: { stripUsageChunk: boolean; onEnd(outcome: StreamOutcome): void },
+  options: {
+    stripUsageChunk: boolean;
+    mapEvent?: (event: Record<string, unknown>) => Record<string, unknown>[];
+    onEnd(outcome: StreamOutcome): void;
+  },
 ): Response {
   const { response } = upstream;
   c.set('upstreamMs', upstream.headersMs);
@@ -22,6 +26,7 @@ export function streamResponse(
   c.executionCtx.waitUntil(new Promise<void>((resolve) => (finished = resolve)));
   const body = tapSse(response.body ?? new ReadableStream(), {
     stripUsageChunk: options.stripUsageChunk,
+    ...(options.mapEvent ? { mapEvent: options.mapEvent } : {}),
     onChunk: upstream.chunk,
     describeError(err) {
       const mapped = upstream.mapReadError(err);

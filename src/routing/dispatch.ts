@@ -4,6 +4,7 @@ import type { RoutingTable } from '../deployments/config-cache';
 import type { Deployment, RouterSettings } from '../deployments/schema';
 import { GatewayError } from '../http/errors';
 import type { CallAccount } from '../proxy/accounting';
+import type { BuiltRequest, ResponseAdapter } from '../proxy/response-adapter';
 import { callUpstream, ClientGone, type UpstreamResponse } from '../upstream/vllm/client';
 import { resolveTarget, type UpstreamTarget } from '../upstream/vllm/target';
 import { acquire } from './busy';
@@ -15,7 +16,7 @@ import type { ModelTarget } from './resolve';
 export interface DispatchRequest {
   path: string;
   stream: boolean;
-  build(target: UpstreamTarget): { body: BodyInit; contentType: string };
+  build(target: UpstreamTarget, deployment: Deployment): BuiltRequest;
   /** False for streamed uploads: their body can be sent only once, so they get a single attempt. */
   replayable: boolean;
 }
@@ -24,6 +25,8 @@ export interface DispatchOutcome {
   group: string;
   deployment: Deployment;
   upstream: UpstreamResponse;
+  /** Set when the request went upstream in another shape and the answer must be reshaped back. */
+  adapter: ResponseAdapter | undefined;
   retries: number;
   fallbacks: number;
 }
@@ -80,8 +83,8 @@ export async function dispatch(
       if (!deployment) break;
       if (attempt > 0) retries++;
       try {
-        const upstream = await attemptOn(c, deployment, settings, req);
-        return { group: group.group, deployment, upstream, retries, fallbacks: g };
+        const { upstream, adapter } = await attemptOn(c, deployment, settings, req);
+        return { group: group.group, deployment, upstream, adapter, retries, fallbacks: g };
       } catch (err) {
         if (err instanceof ClientGone) throw err;
         lastError = err;
@@ -114,16 +117,17 @@ async function attemptOn(
   deployment: Deployment,
   settings: RouterSettings,
   req: DispatchRequest,
-): Promise<UpstreamResponse> {
+): Promise<{ upstream: UpstreamResponse; adapter: ResponseAdapter | undefined }> {
   const target = resolveTarget(deployment, c.env, settings);
-  const { body, contentType } = req.build(target);
-  return callUpstream({
+  const built = req.build(target, deployment);
+  const upstream = await callUpstream({
     target,
-    path: req.path,
-    body,
-    contentType,
+    path: built.path ?? req.path,
+    body: built.body,
+    contentType: built.contentType,
     stream: req.stream,
     signal: c.req.raw.signal,
     onFinish: acquire(deployment.model_info.id),
   });
+  return { upstream, adapter: built.adapter };
 }

@@ -15,6 +15,8 @@ export interface StreamOutcome {
 export interface TapOptions {
   /** Remove the usage-only chunk (`choices: []`): the gateway asked for usage, the client did not. */
   stripUsageChunk: boolean;
+  /** Rewrites every JSON event (a completion stream shown as a chat stream); each event may become several. */
+  mapEvent?: (event: Record<string, unknown>) => Record<string, unknown>[];
   onChunk(first: boolean): void;
   /** Turns a read failure into the message for the client's error event (timeouts say so). */
   describeError(err: unknown): string;
@@ -48,29 +50,33 @@ export function tapSse(upstream: ReadableStream<Uint8Array>, options: TapOptions
     options.onEnd(outcome);
   };
 
-  const inspect = (event: string): boolean => {
+  /** The events to forward in place of this one: `[event]` itself in the common case, `[]` to drop it. */
+  const handle = (event: string): string[] => {
     const data = event.startsWith('data:') ? event.slice(event.charCodeAt(5) === 0x20 ? 6 : 5) : '';
     if (data === '[DONE]') {
       outcome.completed = true;
-      return true;
+      return [event];
     }
-    if (data === '') return true;
-    if (!data.includes('"usage"') && !data.includes('"error"')) {
+    if (data === '') return [event];
+    // Most events are plain content deltas: they are counted and forwarded without being parsed.
+    if (!options.mapEvent && !data.includes('"usage"') && !data.includes('"error"')) {
       outcome.events++;
-      return true;
+      return [event];
     }
-    let parsed: { usage?: unknown; choices?: unknown; error?: { message?: unknown } };
+    let parsed: Record<string, unknown> & { usage?: unknown; choices?: unknown; error?: { message?: unknown } };
     try {
       parsed = JSON.parse(data) as typeof parsed;
     } catch {
-      return true;
+      return [event];
     }
     if (parsed.error) outcome.error = String(parsed.error.message ?? 'upstream error');
     const usage = readUsage(parsed.usage);
     if (usage) outcome.usage = usage;
     const usageOnly = Array.isArray(parsed.choices) && parsed.choices.length === 0 && usage !== undefined;
     if (!usageOnly && !parsed.error) outcome.events++;
-    return !(usageOnly && options.stripUsageChunk);
+    if (usageOnly && options.stripUsageChunk) return [];
+    if (!options.mapEvent) return [event];
+    return options.mapEvent(parsed).map((e) => `data: ${JSON.stringify(e)}`);
   };
 
   /** Returns the bytes to forward for this upstream chunk, or undefined while an event is still incomplete. */
@@ -82,15 +88,16 @@ export function tapSse(upstream: ReadableStream<Uint8Array>, options: TapOptions
     if (boundary < 0) return undefined;
     const complete = pending.slice(0, boundary);
     pending = pending.slice(boundary).replace(/^\r?\n\r?\n/, '');
-    let dropped = false;
-    const kept: string[] = [];
+    let changed = false;
+    const out: string[] = [];
     for (const event of complete.split(/\r?\n\r?\n/)) {
       if (event === '') continue;
-      if (inspect(event.trim())) kept.push(event);
-      else dropped = true;
+      const replaced = handle(event.trim());
+      if (replaced.length !== 1 || replaced[0] !== event.trim()) changed = true;
+      out.push(...replaced);
     }
-    if (wholeChunk && !dropped) return value;
-    return kept.length > 0 ? encoder.encode(kept.join('\n\n') + '\n\n') : undefined;
+    if (wholeChunk && !changed) return value;
+    return out.length > 0 ? encoder.encode(out.join('\n\n') + '\n\n') : undefined;
   };
 
   return new ReadableStream<Uint8Array>(

@@ -9,6 +9,7 @@ import {
   rerankRequestSchema,
 } from '../../openai/schemas';
 import { jsonProxy } from './json-proxy';
+import { chatForCompletionModel } from '../../templates/conversion';
 import { addBilledUnits } from './rerank-meta';
 import { transcription } from './transcription';
 import { listModels, retrieveModel } from './models';
@@ -17,7 +18,11 @@ import { listModels, retrieveModel } from './models';
 export function openaiRoutes(): Hono<AppEnv> {
   // Middleware per route, not '*': this app is mounted at '/', where a wildcard would also cover admin and unknown paths.
   const app = new Hono<AppEnv>();
-  app.post('/chat/completions', authenticate, jsonProxy({ endpoint: 'chat', schema: chatRequestSchema, edits: chatEdits }));
+  app.post(
+    '/chat/completions',
+    authenticate,
+    jsonProxy({ endpoint: 'chat', schema: chatRequestSchema, edits: chatEdits, convert: chatForCompletionModel }),
+  );
   app.post('/completions', authenticate, jsonProxy({ endpoint: 'completion', schema: completionRequestSchema }));
   app.post('/embeddings', authenticate, jsonProxy({ endpoint: 'embedding', schema: embeddingRequestSchema }));
   app.post('/rerank', authenticate, jsonProxy({ endpoint: 'rerank', schema: rerankRequestSchema, reshape: addBilledUnits }));

@@ -1,0 +1,102 @@
+// Spend accounting seen from outside: per-request costs in the response headers, rows in /spend/logs, and the
+// key's total in /key/info all agree.
+import { describe, expect, it } from 'vitest';
+import { deploy, newKey, sdk } from './helpers/gateway';
+import { keySpend, settledRows } from './helpers/spend';
+
+const IN = 0.000_002;
+const OUT = 0.000_01;
+const user = (content: string) => [{ role: 'user' as const, content }];
+
+interface Call {
+  callId: string;
+  cost: number;
+  prompt: number;
+  completion: number;
+  callType: string;
+}
+
+describe('spend', () => {
+  it('spend logs list every call and /key/info spend equals the sum of x-litellm-response-cost', async () => {
+    const { group, id } = await deploy({ info: { input_cost_per_token: IN, output_cost_per_token: OUT } });
+    const { key, token } = await newKey({ models: [group], max_budget: 10 });
+    const client = sdk(key);
+    const calls: Call[] = [];
+    const record = (headers: Headers, prompt: number, completion: number, callType: string): void => {
+      calls.push({
+        callId: headers.get('x-litellm-call-id')!,
+        cost: Number(headers.get('x-litellm-response-cost')),
+        prompt,
+        completion,
+        callType,
+      });
+    };
+
+    const chat1 = await client.chat.completions.create({ model: group, messages: user('a b c d e f g h') }).withResponse();
+    expect(chat1.data.usage).toMatchObject({ prompt_tokens: 8, completion_tokens: 8 });
+    record(chat1.response.headers, 8, 8, 'chat');
+
+    const chat2 = await client.chat.completions
+      .create({ model: group, messages: user('a b c d e f g h'), max_tokens: 3 })
+      .withResponse();
+    record(chat2.response.headers, 8, 3, 'chat');
+
+    const text = await client.completions.create({ model: group, prompt: 'x y z' }).withResponse();
+    record(text.response.headers, 3, 3, 'completion');
+
+    const emb = await client.embeddings.create({ model: group, input: 'p q r s', encoding_format: 'float' }).withResponse();
+    record(emb.response.headers, 4, 0, 'embedding');
+
+    for (const c of calls) expect(c.cost).toBeCloseTo(c.prompt * IN + c.completion * OUT, 15);
+
+    const rows = await settledRows(key, calls.length);
+    expect(rows).toHaveLength(calls.length);
+    for (const c of calls) {
+      const row = rows.find((r) => r.request_id === c.callId);
+      expect(row, `spend row for ${c.callType} call ${c.callId}`).toMatchObject({
+        api_key: token,
+        call_type: c.callType,
+        model_group: group,
+        model_id: id,
+        prompt_tokens: c.prompt,
+        completion_tokens: c.completion,
+        total_tokens: c.prompt + c.completion,
+        status: 'success',
+        usage_estimated: false,
+      });
+      expect(row!.spend).toBeCloseTo(c.cost, 15);
+      expect(Date.parse(row!.endTime)).toBeGreaterThanOrEqual(Date.parse(row!.startTime));
+    }
+
+    const total = calls.reduce((sum, c) => sum + c.cost, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(await keySpend(key)).toBeCloseTo(total, 12);
+  });
+
+  it('a stream is billed from the usage chunk the gateway asked for, though the client never saw it', async () => {
+    const { group } = await deploy({ info: { input_cost_per_token: IN, output_cost_per_token: OUT } });
+    const { key } = await newKey();
+    const stream = await sdk(key).chat.completions.create({ model: group, messages: user('s t r e a m'), stream: true });
+    let sawUsage = false;
+    for await (const chunk of stream) sawUsage ||= chunk.usage != null;
+    expect(sawUsage).toBe(false);
+
+    const [row] = await settledRows(key, 1);
+    expect(row).toMatchObject({ prompt_tokens: 6, completion_tokens: 6, status: 'success', usage_estimated: false });
+    expect(row!.spend).toBeCloseTo(6 * IN + 6 * OUT, 15);
+    expect(await keySpend(key)).toBeCloseTo(6 * IN + 6 * OUT, 15);
+  });
+
+  it('x-litellm-key-spend on a later call reports what the key had spent before it', async () => {
+    const { group } = await deploy({ info: { input_cost_per_token: IN, output_cost_per_token: OUT } });
+    const { key } = await newKey();
+    const first = await sdk(key).chat.completions.create({ model: group, messages: user('one two') }).withResponse();
+    expect(Number(first.response.headers.get('x-litellm-key-spend'))).toBe(0);
+    await settledRows(key, 1);
+    const second = await sdk(key).chat.completions.create({ model: group, messages: user('one two') }).withResponse();
+    expect(Number(second.response.headers.get('x-litellm-key-spend'))).toBeCloseTo(
+      Number(first.response.headers.get('x-litellm-response-cost')),
+      15,
+    );
+  });
+});

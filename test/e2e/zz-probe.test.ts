@@ -1,0 +1,45 @@
+import OpenAI, { toFile } from 'openai';
+import { expect, it } from 'vitest';
+import { api, caught, deploy, newKey, sdk } from './helpers/gateway';
+import { settledRows } from './helpers/spend';
+import { wav } from './helpers/wav';
+
+it('probe', async () => {
+  const d = await deploy({ group: `acme/chat-${Date.now()}`, info: { input_cost_per_second: 0.001, output_cost_per_second: 0.0005, input_cost_per_token: 1e-6 } });
+  console.log('retrieve', await sdk().models.retrieve(d.group).catch((e) => String(e)));
+  const t = await sdk().audio.transcriptions.create({ file: await toFile(wav(2.2), 'a.wav'), model: d.group }).withResponse();
+  console.log('trans json', t.data, t.response.headers.get('x-litellm-response-cost'));
+  const t2 = await sdk().audio.transcriptions.create({ file: await toFile(wav(2.2), 'a.wav'), model: d.group, response_format: 'text' }).withResponse();
+  console.log('trans text', t2.data, t2.response.headers.get('x-litellm-response-cost'));
+  const e = await sdk().embeddings.create({ model: d.group, input: 'a b c' }).withResponse();
+  console.log('emb', e.response.headers.get('x-litellm-response-cost'));
+  const r = await api('/rerank', { json: { model: d.group, query: 'a', documents: ['a b'] } });
+  console.log('rerank', r.status, r.headers.get('x-litellm-response-cost'), await r.text());
+  const runner = sdk().chat.completions.stream({ model: d.group, messages: [{ role: 'user', content: 'helper stream test' }] });
+  console.log('final', await runner.finalContent());
+  const parsed = await sdk().chat.completions.parse({ model: d.group, messages: [{ role: 'user', content: '{"a": 1}' }], response_format: { type: 'json_object' } });
+  console.log('parsed', parsed.choices[0]!.message.parsed, parsed.choices[0]!.message.content);
+  // concurrency rpm
+  const { key } = await newKey({ rpm_limit: 5 });
+  const results = await Promise.allSettled(Array.from({ length: 10 }, () => sdk(key).chat.completions.create({ model: d.group, messages: [{ role: 'user', content: 'x' }] })));
+  console.log('rpm', results.map((x) => x.status === 'fulfilled' ? 'ok' : (x.reason as OpenAI.APIError).status));
+  const slow = await deploy({ sim: { latencyMs: 300 } });
+  const { key: k2 } = await newKey({ max_parallel_requests: 1 });
+  const r2 = await Promise.allSettled([0, 1, 2].map(() => sdk(k2).chat.completions.create({ model: slow.group, messages: [{ role: 'user', content: 'x' }] })));
+  console.log('parallel', r2.map((x) => x.status === 'fulfilled' ? 'ok' : `${(x.reason as OpenAI.APIError).status} ${(x.reason as OpenAI.APIError).type}`));
+  const { key: k3 } = await newKey({ tpm_limit: 50 });
+  const r3 = [];
+  for (let i = 0; i < 4; i++) r3.push(await sdk(k3).chat.completions.create({ model: d.group, messages: [{ role: 'user', content: 'a b c d e f g h i j' }], max_tokens: 10 }).then(() => 'ok', (e: OpenAI.APIError) => `${e.status} ${e.type} ${e.message}`));
+  console.log('tpm', r3);
+  const { key: k4 } = await newKey({ duration: '1s' });
+  await new Promise((r) => setTimeout(r, 1100));
+  console.log('expired', String(await caught(() => sdk(k4).chat.completions.create({ model: d.group, messages: [{ role: 'user', content: 'x' }] }))));
+  console.log('missing key', await api('/v1/models', { headers: { authorization: '' } }).then(async (r) => `${r.status} ${await r.text()}`));
+  const s = await sdk().completions.create({ model: d.group, prompt: 'a b c', stream: true, stream_options: { include_usage: true } });
+  const cs = []; for await (const c of s) cs.push(c);
+  console.log('cmpl usage', JSON.stringify(cs.at(-1)));
+  const n2 = await sdk().chat.completions.create({ model: d.group, messages: [{ role: 'user', content: 'p q' }], n: 2, stream: true });
+  const got: Record<number, string> = {}; for await (const c of n2) for (const ch of c.choices) got[ch.index] = (got[ch.index] ?? '') + (ch.delta.content ?? '');
+  console.log('n2', got);
+  expect(1).toBe(1);
+});
