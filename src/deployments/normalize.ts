@@ -21,9 +21,25 @@ export async function derivedId(input: DeploymentInput): Promise<string> {
 
 const REDACTED = '[redacted]';
 
-/** For /model/info: a literal upstream key is never shown; an `os.environ/NAME` reference is only a name and stays. */
+/**
+ * For /model/info and import echoes: a literal upstream key, and credentials written into api_base
+ * (`https://user:pass@host`), are never shown; an `os.environ/NAME` reference is only a name and stays.
+ */
 export function redact(d: Deployment): Deployment {
-  const key = d.litellm_params.api_key;
-  if (key === undefined || isEnvRef(key)) return d;
-  return { ...d, litellm_params: { ...d.litellm_params, api_key: REDACTED } };
+  const params = { ...d.litellm_params };
+  if (params.api_key !== undefined && !isEnvRef(params.api_key)) params.api_key = REDACTED;
+  if (params.api_base !== undefined && !isEnvRef(params.api_base)) params.api_base = withoutCredentials(params.api_base);
+  return { ...d, litellm_params: params };
+}
+
+function withoutCredentials(base: string): string {
+  try {
+    const url = new URL(base);
+    if (!url.username && !url.password) return base;
+    url.username = REDACTED;
+    url.password = '';
+    return url.toString();
+  } catch {
+    return base;
+  }
 }

@@ -8,7 +8,6 @@ export type ErrorKind =
   | 'payload_too_large'
   | 'not_found'
   | 'model_not_found'
-  | 'method_not_allowed'
   | 'unauthorized'
   | 'expired_key'
   | 'key_model_access_denied'

@@ -19,8 +19,6 @@ export function wireShape(kind: ErrorKind): WireShape {
       return { status: 404, type: 'not_found_error' };
     case 'model_not_found':
       return { status: 404, type: 'invalid_request_error' };
-    case 'method_not_allowed':
-      return { status: 405, type: 'invalid_request_error' };
     case 'unauthorized':
       return { status: 401, type: 'auth_error' };
     case 'expired_key':

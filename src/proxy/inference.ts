@@ -14,7 +14,7 @@ import type { BuiltRequest } from './response-adapter';
 import type { Usage } from '../upstream/usage';
 import { admitCall, rateHeaders, settleCall, type CallAccount } from './accounting';
 import { UPSTREAM_PATH, type Endpoint } from './endpoint';
-import { readJsonAnswer } from './json-response';
+import { readJsonAnswer, type JsonAnswer } from './json-response';
 import { applyCallHeaders, type CallFacts } from './response-headers';
 import { streamResponse } from './stream-response';
 
@@ -34,6 +34,8 @@ export interface InferenceRequest {
   reshape?(value: Record<string, unknown>): Record<string, unknown>;
   /** False when the body can be sent only once (a streamed upload): no retries then. */
   replayable?: boolean;
+  /** Final say over a complete answer (a transcription asked as text was fetched as JSON for its duration). */
+  present?(answer: JsonAnswer): JsonAnswer;
 }
 
 /**
@@ -104,6 +106,7 @@ export async function runInference(c: Context<AppEnv>, req: InferenceRequest): P
   let answer;
   try {
     answer = await readJsonAnswer(upstream, reshapeWith(adapter?.json, req.reshape));
+    if (req.present) answer = req.present(answer);
   } catch (err) {
     void book(deployment, NO_USAGE, false, false);
     throw withAccountHeaders(err, account);

@@ -18,8 +18,9 @@ export function readUsage(value: unknown): Usage | undefined {
   if (u.type === 'duration') {
     return { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, seconds: num(u.seconds) };
   }
-  const prompt = num(u.prompt_tokens ?? u.input_tokens);
   const completion = num(u.completion_tokens ?? u.output_tokens);
-  const total = num(u.total_tokens) || prompt + completion;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total };
+  const total = num(u.total_tokens);
+  // Rerank (and some embedding servers) report only total_tokens: all of it is input.
+  const prompt = u.prompt_tokens !== undefined || u.input_tokens !== undefined ? num(u.prompt_tokens ?? u.input_tokens) : Math.max(0, total - completion);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total || prompt + completion };
 }

@@ -58,3 +58,24 @@ describe('/spend/logs', () => {
     throw new Error('master-key call was never booked');
   });
 });
+
+describe('call ids', () => {
+  it('a client cannot choose the call id: replaying one never skips a charge', async () => {
+    const { group } = await simDeployment({ info: { input_cost_per_token: 0.01 } });
+    const k = await newKey();
+    const ids = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const r = await call('/v1/embeddings', {
+        method: 'POST',
+        key: k.key,
+        json: { model: group, input: 'one two' },
+        headers: { 'x-litellm-call-id': 'chosen-by-client' },
+      });
+      ids.add(r.headers.get('x-litellm-call-id')!);
+    }
+    expect(ids.size).toBe(3);
+    expect(ids.has('chosen-by-client')).toBe(false);
+    const rows = await settledRows(k.token, 3);
+    expect(rows.reduce((sum, r) => sum + r.spend, 0)).toBeCloseTo(0.06, 9);
+  });
+});

@@ -36,6 +36,17 @@ describe('/model/new, /model/info, /model/delete', () => {
     expect((await callJson('/model/delete', { method: 'POST', json: { id: created.body.model_id } })).status).toBe(404);
   });
 
+  it('never shows credentials written into api_base', async () => {
+    const group = unique('creds');
+    await call('/model/new', {
+      method: 'POST',
+      json: { model_name: group, litellm_params: { model: 'hosted_vllm/x', api_base: 'https://ops:hunter2@vllm.example.com/v1' } },
+    });
+    const text = await (await call('/model/info')).text();
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('vllm.example.com');
+  });
+
   it('uses HOSTED_VLLM_API_BASE when a hosted_vllm deployment has no api_base, and sends no Authorization without a key', async () => {
     const group = unique('default-base');
     // The test env points HOSTED_VLLM_API_BASE at the simulator hub, which serves "sim-model".

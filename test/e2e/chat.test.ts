@@ -61,10 +61,30 @@ describe('chat.completions.create', () => {
     expect(chunks.every((c) => c.choices.length === 1)).toBe(true);
   });
 
-  it('streams multi-byte text intact (accents, CJK, emoji)', async () => {
-    const text = 'héllo wörld 日本語の テキスト 🎉👍 ¿qué?';
-    const stream = await sdk().chat.completions.create({ model: dep.group, messages: user(text), stream: true });
-    expect(textOf(await collect(stream))).toBe(text);
+  it('streams a long multi-byte answer intact (hundreds of events coalesced and split by TCP)', async () => {
+    const vocabulary = ['héllo', 'wörld', '日本語の', 'テキスト', '🎉👍', '¿qué?'];
+    const text = Array.from({ length: 400 }, (_, i) => `${vocabulary[i % vocabulary.length]}${i}`).join(' ');
+    const stream = await sdk().chat.completions.create({ model: dep.group, messages: user(text), max_tokens: 400, stream: true });
+    const chunks = await collect(stream);
+    expect(textOf(chunks)).toBe(text);
+    expect(chunks).toHaveLength(401); // the role delta + one chunk per word: nothing lost or duplicated
+  });
+
+  it('n: 2 streams two interleaved choices, each the full echo', async () => {
+    const stream = await sdk().chat.completions.create({ model: dep.group, messages: user('red green blue'), n: 2, stream: true });
+    const texts = ['', ''];
+    for await (const chunk of stream) for (const c of chunk.choices) texts[c.index] += c.delta.content ?? '';
+    expect(texts).toEqual(['red green blue', 'red green blue']);
+  });
+
+  it("the SDK's chat.completions.stream() helper assembles the final completion", async () => {
+    const runner = sdk().chat.completions.stream({ model: dep.group, messages: user(PROMPT) });
+    const deltas: string[] = [];
+    runner.on('content', (delta) => deltas.push(delta));
+    const final = await runner.finalChatCompletion();
+    expect(final.choices[0]!.message).toMatchObject({ role: 'assistant', content: PROMPT });
+    expect(final.choices[0]!.finish_reason).toBe('stop');
+    expect(deltas.join('')).toBe(PROMPT);
   });
 
   it('with stream_options.include_usage, exactly one final chunk carries usage (and no choices)', async () => {
@@ -116,12 +136,13 @@ describe('LiteLLM response headers', () => {
     expect(Number(h.get('x-litellm-overhead-duration-ms'))).toBeGreaterThanOrEqual(0);
   });
 
-  it('asResponse(): the raw response carries the headers and a call id the client sent is kept', async () => {
+  it("asResponse(): the raw response carries the headers; the call id is always the gateway's own", async () => {
     const raw = await sdk()
       .completions.create({ model: dep.id, prompt: 'one two' }, { headers: { 'x-litellm-call-id': 'client-trace-42' } })
       .asResponse();
     expect(raw.status).toBe(200);
-    expect(raw.headers.get('x-litellm-call-id')).toBe('client-trace-42');
+    // Settlement is idempotent by call id, so a client-chosen id is never reused (it could replay one id, pay once).
+    expect(raw.headers.get('x-litellm-call-id')).toMatch(/^[0-9a-f-]{36}$/);
     // A deployment id works as a model name; the headers still name its group.
     expect(raw.headers.get('x-litellm-model-group')).toBe(dep.group);
     expect(raw.headers.get('x-litellm-model-id')).toBe(dep.id);

@@ -1,5 +1,5 @@
 // Failures as the openai SDK surfaces them: typed status errors before a response, APIError inside a stream.
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { describe, expect, it } from 'vitest';
 import { caught, deploy, newKey, sdk, unique } from './helpers/gateway';
@@ -60,8 +60,8 @@ describe('errors inside a stream', () => {
     const { text, error } = await drain(stream);
     // Events 1 and 2 (the role delta and the first word) arrived before the cut.
     expect(text).toBe('one');
-    expect(error).toBeInstanceOf(OpenAI.APIError);
-    const e = error as OpenAI.APIError;
+    expect(error).toBeInstanceOf(APIError);
+    const e = error as APIError;
     expect(e.status).toBeUndefined(); // the HTTP status was 200: the failure came as an SSE error event
     expect(e.error).toMatchObject({ type: 'upstream_error', code: '502', message: expect.any(String) });
     expect(e.message.length).toBeGreaterThan(0);
@@ -76,8 +76,8 @@ describe('errors inside a stream', () => {
     const stream = await sdk().chat.completions.create({ model: group, messages: user(PROMPT), stream: true });
     const { text, error } = await drain(stream);
     expect(text).toBe('one two');
-    expect(error).toBeInstanceOf(OpenAI.APIError);
-    expect((error as OpenAI.APIError).message).toContain('simulated mid-stream error');
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).message).toContain('simulated mid-stream error');
   });
 });
 

@@ -1,6 +1,6 @@
 // Virtual keys as an openai-SDK user meets them: allowlists, revocation, blocking and rate limits map onto the
 // SDK's typed errors.
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { admin, caught, deploy, newKey, sdk, type Deployment } from './helpers/gateway';
 import { settledRows } from './helpers/spend';
@@ -22,9 +22,11 @@ interface Envelope {
   code: string;
 }
 
-function expectApiError<T extends typeof OpenAI.APIError>(err: unknown, cls: T, status: number): InstanceType<T> & { error: Envelope } {
+type ErrorClass<T> = abstract new (...args: never[]) => T;
+
+function expectApiError<T extends APIError>(err: unknown, cls: ErrorClass<T>, status: number): T & { error: Envelope } {
   expect(err).toBeInstanceOf(cls);
-  const e = err as InstanceType<T> & { error: Envelope };
+  const e = err as T & { error: Envelope };
   expect(e.status).toBe(status);
   expect(e.code).toBe(String(status));
   expect(e.error).toMatchObject({ message: expect.any(String), type: expect.any(String), code: String(status) });
@@ -111,6 +113,41 @@ describe('rate limits', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect((await a.sim.log()).length).toBe(upstreamCalls);
+  });
+});
+
+describe('limits under concurrency', () => {
+  it('rpm_limit 3 with 8 requests at once: exactly 3 pass, 5 raise RateLimitError', async () => {
+    const { key } = await newKey({ rpm_limit: 3 });
+    const client = sdk(key);
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => hello(client, a.group)));
+    const passed = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    expect(passed).toHaveLength(3);
+    expect(refused).toHaveLength(5);
+    for (const err of refused) expect(expectApiError(err, OpenAI.RateLimitError, 429).type).toBe('rpm_limit_exceeded');
+  });
+
+  it('max_parallel_requests 1: a second request while the first is in flight raises RateLimitError', async () => {
+    const slow = await deploy({ sim: { latencyMs: 400 } });
+    const { key } = await newKey({ max_parallel_requests: 1 });
+    const client = sdk(key);
+    const first = hello(client, slow.group);
+    await slow.sim.waitForLog((log) => log.length === 1, 3000); // the first one is upstream now
+    const err = expectApiError(await caught(() => hello(client, slow.group)), OpenAI.RateLimitError, 429);
+    expect(err.type).toBe('max_parallel_requests_exceeded');
+    expect((await first).choices[0]!.message.content).toBe('hello there');
+    // The slot is free again once the first request finished.
+    expect((await hello(client, slow.group)).choices[0]!.message.content).toBe('hello there');
+  });
+});
+
+describe('expiry', () => {
+  it('a key past its duration raises AuthenticationError (401, expired_key)', async () => {
+    const { key } = await newKey({ duration: '1s' });
+    await new Promise((r) => setTimeout(r, 1100));
+    const err = expectApiError(await caught(() => hello(sdk(key), a.group)), OpenAI.AuthenticationError, 401);
+    expect(err.type).toBe('expired_key');
   });
 });
 

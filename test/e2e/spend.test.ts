@@ -1,8 +1,10 @@
 // Spend accounting seen from outside: per-request costs in the response headers, rows in /spend/logs, and the
 // key's total in /key/info all agree.
+import { toFile } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { deploy, newKey, sdk } from './helpers/gateway';
+import { api, deploy, newKey, sdk } from './helpers/gateway';
 import { keySpend, settledRows } from './helpers/spend';
+import { wav } from './helpers/wav';
 
 const IN = 0.000_002;
 const OUT = 0.000_01;
@@ -98,5 +100,49 @@ describe('spend', () => {
       Number(first.response.headers.get('x-litellm-response-cost')),
       15,
     );
+  });
+});
+
+describe('spend of the other priced endpoints', () => {
+  const PER_SECOND_IN = 0.000_1;
+  const PER_SECOND_OUT = 0.000_05;
+
+  it('a transcription (json) costs its audio seconds at the per-second prices', async () => {
+    const { group } = await deploy({ info: { input_cost_per_second: PER_SECOND_IN, output_cost_per_second: PER_SECOND_OUT } });
+    const { key } = await newKey();
+    const file = await toFile(wav(2.5), 'a.wav', { type: 'audio/wav' });
+    const { response } = await sdk(key).audio.transcriptions.create({ file, model: group, response_format: 'json' }).withResponse();
+    const expected = 3 * (PER_SECOND_IN + PER_SECOND_OUT); // the simulator reports ceil(2.5 s)
+    expect(Number(response.headers.get('x-litellm-response-cost'))).toBeCloseTo(expected, 15);
+    const [row] = await settledRows(key, 1);
+    expect(row).toMatchObject({ call_type: 'transcription', status: 'success' });
+    expect(row!.spend).toBeCloseTo(expected, 15);
+  });
+
+  // BUG (reported): with response_format "text" vLLM sends no usage, and the gateway bills $0.
+  it('a transcription (text) of the same audio costs the same as json', async () => {
+    const { group } = await deploy({ info: { input_cost_per_second: PER_SECOND_IN, output_cost_per_second: PER_SECOND_OUT } });
+    const { key } = await newKey();
+    const file = await toFile(wav(2.5), 'a.wav', { type: 'audio/wav' });
+    const { data, response } = await sdk(key).audio.transcriptions.create({ file, model: group, response_format: 'text' }).withResponse();
+    expect(typeof data).toBe('string');
+    const expected = 3 * (PER_SECOND_IN + PER_SECOND_OUT);
+    expect(Number(response.headers.get('x-litellm-response-cost'))).toBeCloseTo(expected, 15);
+    expect(await keySpend(key)).toBeCloseTo(expected, 15);
+  });
+
+  // BUG (reported): vLLM's rerank usage has only total_tokens; the gateway bills prompt_tokens (0), so rerank is free.
+  it('a rerank costs its tokens at input_cost_per_token', async () => {
+    const { group } = await deploy({ info: { input_cost_per_token: IN } });
+    const { key } = await newKey();
+    const res = await api('/v1/rerank', { key, json: { model: group, query: 'capital city', documents: ['Paris is a capital', 'a city'] } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { usage: { total_tokens: number } };
+    expect(body.usage.total_tokens).toBe(2 + 4 + 2 + 2);
+    const expected = body.usage.total_tokens * IN;
+    expect(Number(res.headers.get('x-litellm-response-cost'))).toBeCloseTo(expected, 15);
+    const [row] = await settledRows(key, 1);
+    expect(row).toMatchObject({ call_type: 'rerank', total_tokens: 10 });
+    expect(row!.spend).toBeCloseTo(expected, 15);
   });
 });

@@ -11,21 +11,8 @@ export async function newKey(json: Record<string, unknown> = {}): Promise<TestKe
   return body;
 }
 
-export interface SpendRow {
-  request_id: string;
-  api_key: string;
-  call_type: string;
-  model_group: string;
-  model_id: string | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  spend: number;
-  status: string;
-  usage_estimated: boolean;
-  startTime: string;
-  endTime: string;
-}
+export type { SpendLogRow as SpendRow } from '../../src/keys/ledger-types';
+import type { SpendLogRow as SpendRow } from '../../src/keys/ledger-types';
 
 /** Settlement runs after the response (waitUntil): poll the key's spend log until `count` rows are there. */
 export async function settledRows(token: string, count: number, timeoutMs = 5000): Promise<SpendRow[]> {

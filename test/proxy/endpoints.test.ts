@@ -74,7 +74,7 @@ function multipart(fields: [string, string | Blob, string?][]): FormData {
 describe('audio transcriptions', () => {
   const wav = makeWav(1.5);
 
-  it('streams the upload with only the model rewritten, file first, response_format untouched', async () => {
+  it('streams the upload with the model rewritten, file first, and answers response_format text as text', async () => {
     const { group, sim } = await simDeployment({ served: 'whisper-large' });
     const form = multipart([
       ['file', new Blob([wav], { type: 'audio/wav' }), 'tone.wav'],
@@ -87,7 +87,9 @@ describe('audio transcriptions', () => {
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(await res.text()).toBe(`sim transcript of ${wav.byteLength} bytes in en`);
     const [entry] = await sim.log();
-    expect(entry!.form!.fields).toEqual({ model: 'whisper-large', response_format: 'text', language: 'en' });
+    // Asked upstream as json (same length, carries the billed duration), answered to the client as text.
+    expect(entry!.form!.fields).toEqual({ model: 'whisper-large', response_format: 'json', language: 'en' });
+    expect(entry!.headers['content-length']).toBe(String(entry!.bodyBytes));
     expect(entry!.form!.files[0]).toMatchObject({ field: 'file', filename: 'tone.wav', size: wav.byteLength });
     expect(entry!.form!.files[0]!.sha256).toBe(await sha256Hex(wav));
   });

@@ -25,7 +25,7 @@ function rewrite(body: string, boundary: string, size: number, served: string): 
   let model: string | undefined;
   for (const s of segments) {
     if (s.kind === 'bytes') out += dec.decode(s.data);
-    else if (s.kind === 'model') {
+    else if (s.kind === 'field') {
       model = s.value;
       out += dec.decode(s.headers) + served;
     }

@@ -2,15 +2,27 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import { invalidRequest } from '../../http/errors';
 import { runInference } from '../../proxy/inference';
+import type { JsonAnswer } from '../../proxy/json-response';
 import { prepareUpload } from '../../upstream/multipart/model-rewrite';
 
 /** OpenAI's transcription upload limit; parts held before a late `model` field never exceed it. */
 const HOLD_LIMIT = 25 * 1024 * 1024;
 
+/** The text a client asked for with response_format=text, from the JSON the gateway fetched instead. */
+function asText(answer: JsonAnswer): JsonAnswer {
+  if (!answer.contentType.includes('json')) return answer;
+  try {
+    const text = (JSON.parse(answer.body) as { text?: unknown }).text;
+    return typeof text === 'string' ? { ...answer, body: text, contentType: 'text/plain; charset=utf-8' } : answer;
+  } catch {
+    return answer;
+  }
+}
+
 /**
- * `POST /v1/audio/transcriptions`: the multipart body is streamed upstream with only its model field rewritten —
- * never parsed with formData(), and `response_format` is left as the client chose (many vLLM versions only know
- * json and text).
+ * `POST /v1/audio/transcriptions`: the multipart body is streamed upstream, never parsed with formData(); only
+ * `model` is rewritten, and `response_format: text` is fetched as `json` (for the duration the request is billed
+ * by) and answered as text. `verbose_json` is never forced: many vLLM versions know only json and text.
  */
 export async function transcription(c: Context<AppEnv>): Promise<Response> {
   const named = c.req.header('x-litellm-model') ?? c.req.query('model');
@@ -26,6 +38,7 @@ export async function transcription(c: Context<AppEnv>): Promise<Response> {
       stripUsageChunk: false,
       body: {},
       replayable: false,
+      present: (answer) => (upload.wantsText() ? asText(answer) : answer),
       upstreamBody: (target) => {
         const { stream, length } = upload.body(target.servedModel);
         if (length === undefined) return { body: stream, contentType: boundaryType };

@@ -2,20 +2,26 @@ import { GatewayError, invalidRequest } from '../../http/errors';
 import { MultipartError, MultipartScanner, type Segment } from './scanner';
 
 /**
- * Streams a multipart upload upstream with only its `model` field changed. When the model must be read from the form
- * itself, the parts before it (usually the audio file: the OpenAI SDKs send `file` first) are held in memory up to a
- * limit; otherwise nothing is held and the body flows straight through.
+ * Streams a transcription upload upstream with two field values changed: `model` becomes the served name, and
+ * `response_format: text` becomes `json` (same length, known to every vLLM version) so the answer carries the audio
+ * duration the request is billed by; the gateway turns it back into text. Nothing else is touched (never
+ * `verbose_json`). When the model must be read from the form itself, the parts before it (usually the audio: the
+ * OpenAI SDKs send `file` first) are held in memory up to a limit; otherwise nothing is held.
  */
 export interface PreparedUpload {
   /** The form's model field, when it was read before the upstream call (the model was not given in header/query). */
   formModel: string | undefined;
   /** The upstream body with `model` set to `served`; `length` is known when the whole delta could be computed. */
   body(served: string): { stream: ReadableStream<Uint8Array>; length: number | undefined };
+  /** The client asked for `response_format: text` (known once the form has been sent, before the answer). */
+  wantsText(): boolean;
   /** A malformed form found while streaming: the upstream call fails, and this is the 400 to answer with. */
   streamError(): unknown;
 }
 
 const encoder = new TextEncoder();
+const FIELDS = new Set(['model', 'response_format']);
+const JSON_BYTES = encoder.encode('json');
 
 export function boundaryOf(contentType: string | null): string {
   const type = (contentType ?? '').toLowerCase();
@@ -38,13 +44,14 @@ export async function prepareUpload(
 ): Promise<PreparedUpload> {
   const boundary = boundaryOf(request.headers.get('content-type'));
   if (!request.body) throw invalidRequest('Request body is empty; expected a multipart form');
-  const scanner = new MultipartScanner(boundary);
+  const scanner = new MultipartScanner(boundary, FIELDS);
   const reader = request.body.getReader();
   const held: Segment[] = [];
   let heldBytes = 0;
   let formModel: string | undefined;
   let ended = false;
   let streamError: unknown;
+  let wantsText = false;
 
   try {
     while (!options.modelKnown && formModel === undefined && !ended) {
@@ -54,7 +61,7 @@ export async function prepareUpload(
       for (const s of segments) {
         held.push(s);
         if (s.kind === 'bytes') heldBytes += s.data.byteLength;
-        if (s.kind === 'model') formModel = s.value;
+        if (s.kind === 'field' && s.name === 'model') formModel = s.value;
       }
       if (heldBytes > options.holdLimit) {
         await reader.cancel();
@@ -71,27 +78,33 @@ export async function prepareUpload(
 
   return {
     formModel,
+    wantsText: () => wantsText,
     streamError: () => streamError,
     body(served) {
       const servedBytes = encoder.encode(served);
-      const extraPart = encoder.encode(
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\n${served}`,
-      );
+      const extraPart = encoder.encode(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\n${served}`);
       let sawModel = false;
       const render = (segments: Segment[], out: Uint8Array[]): void => {
         for (const s of segments) {
           if (s.kind === 'bytes') out.push(s.data);
-          else if (s.kind === 'model') {
+          else if (s.kind === 'close') {
+            if (!sawModel) out.push(extraPart);
+          } else if (s.name === 'model') {
             sawModel = true;
             out.push(s.headers, servedBytes);
-          } else if (!sawModel) out.push(extraPart);
+          } else {
+            // Only an exact "text" is swapped (for "json": same length); any other value goes on byte for byte.
+            wantsText = s.value === 'text' && s.raw.length === 4;
+            out.push(s.headers, wantsText ? JSON_BYTES : s.raw);
+          }
         }
       };
       const declared = Number(request.headers.get('content-length'));
+      const modelField = held.find((s) => s.kind === 'field' && s.name === 'model');
       let length: number | undefined;
-      const modelSegment = held.find((s) => s.kind === 'model');
       if (Number.isFinite(declared) && declared > 0) {
-        if (modelSegment?.kind === 'model') length = declared - modelSegment.rawValueLength + servedBytes.length;
+        // response_format values are replaced by one of the same length, so only the model changes the size.
+        if (modelField?.kind === 'field') length = declared - modelField.raw.length + servedBytes.length;
         else if (ended) length = declared + extraPart.length;
       }
       let pendingHeld: Segment[] | undefined = held;

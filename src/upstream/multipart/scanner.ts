@@ -1,21 +1,21 @@
 /**
- * An incremental multipart/form-data scanner that finds the `model` field without buffering the upload. File bytes
- * are handed back as they arrive (minus a short tail that may hold the start of a delimiter); the model field's value
- * is returned as its own segment so the caller can substitute it.
+ * An incremental multipart/form-data scanner that finds chosen text fields (`model`, `response_format`) without
+ * buffering the upload. File bytes are handed back as they arrive (minus a short tail that may hold the start of a
+ * delimiter); each chosen field is returned as its own segment so the caller can substitute its value.
  */
 export type Segment =
   | { kind: 'bytes'; data: Uint8Array }
-  /** The model field: its part headers are emitted after this segment by the caller, followed by the new value. */
-  | { kind: 'model'; value: string; headers: Uint8Array; rawValueLength: number }
-  /** Emitted just before the closing delimiter, so a missing model field can be added as the last part. */
+  /** A chosen field: the caller emits `headers`, then the (possibly new) value. */
+  | { kind: 'field'; name: string; value: string; headers: Uint8Array; raw: Uint8Array }
+  /** Emitted just before the closing delimiter, so a missing field can be added as the last part. */
   | { kind: 'close' };
 
 const CRLF = new Uint8Array([13, 10]);
 const HEADER_END = new Uint8Array([13, 10, 13, 10]);
 const MAX_HEADER_BYTES = 16 * 1024;
-const MAX_MODEL_BYTES = 1024;
+const MAX_FIELD_BYTES = 1024;
 
-type State = 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'model' | 'epilogue';
+type State = 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'field' | 'epilogue';
 
 export class MultipartError extends Error {}
 
@@ -43,10 +43,13 @@ export class MultipartScanner {
   private state: State = 'preamble';
   /** Output bytes still to swallow: the virtual CRLF the constructor put in front of the body. */
   private skip = 2;
-  private isModel = false;
-  private modelValue: Uint8Array = new Uint8Array(0);
+  private fieldName = '';
+  private fieldBytes: Uint8Array = new Uint8Array(0);
 
-  constructor(boundary: string) {
+  constructor(
+    boundary: string,
+    private readonly fields: ReadonlySet<string> = new Set(['model']),
+  ) {
     // The first delimiter has no leading CRLF; scanning "\r\n" + body makes every delimiter look the same.
     this.delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
     this.buf = CRLF;
@@ -99,15 +102,17 @@ export class MultipartScanner {
           return out;
         }
         const headers = new TextDecoder().decode(this.buf.subarray(0, end + 4));
-        const name = /content-disposition:[^\r\n]*?\bname="([^"]*)"/i.exec(headers)?.[1];
-        this.isModel = name === 'model' && !/filename=/i.test(headers);
-        if (this.isModel) this.modelValue = this.buf.slice(0, end + 4);
-        else this.emit(out, this.buf.subarray(0, end + 4));
+        const name = /content-disposition:[^\r\n]*?\bname="([^"]*)"/i.exec(headers)?.[1] ?? '';
+        const chosen = this.fields.has(name) && !/filename=/i.test(headers);
+        if (chosen) {
+          this.fieldName = name;
+          this.fieldBytes = this.buf.slice(0, end + 4);
+        } else this.emit(out, this.buf.subarray(0, end + 4));
         this.buf = this.buf.subarray(end + 4);
-        this.state = this.isModel ? 'model' : 'body';
+        this.state = chosen ? 'field' : 'body';
         continue;
       }
-      // preamble, body or model: look for the next delimiter.
+      // preamble, body or field: look for the next delimiter.
       const at = indexOfBytes(this.buf, this.delimiter);
       if (at < 0) {
         // Keep a tail that could be the start of a delimiter split across chunks.
@@ -117,14 +122,15 @@ export class MultipartScanner {
         return out;
       }
       this.take(out, this.buf.subarray(0, at));
-      if (this.state === 'model') {
-        const headersAndValue = this.modelValue;
+      if (this.state === 'field') {
+        const headersAndValue = this.fieldBytes;
         const headerEnd = indexOfBytes(headersAndValue, HEADER_END) + 4;
         out.push({
-          kind: 'model',
+          kind: 'field',
+          name: this.fieldName,
           value: new TextDecoder().decode(headersAndValue.subarray(headerEnd)).trim(),
           headers: headersAndValue.subarray(0, headerEnd),
-          rawValueLength: headersAndValue.length - headerEnd,
+          raw: headersAndValue.subarray(headerEnd),
         });
       }
       this.buf = this.buf.subarray(at + this.delimiter.length);
@@ -133,8 +139,10 @@ export class MultipartScanner {
   }
 
   private take(out: Segment[], data: Uint8Array): void {
-    if (this.state !== 'model') return this.emit(out, data);
-    this.modelValue = concat(this.modelValue, data);
-    if (this.modelValue.length > MAX_MODEL_BYTES + MAX_HEADER_BYTES) throw new MultipartError('model field is too long');
+    if (this.state !== 'field') return this.emit(out, data);
+    this.fieldBytes = concat(this.fieldBytes, data);
+    if (this.fieldBytes.length > MAX_FIELD_BYTES + MAX_HEADER_BYTES) {
+      throw new MultipartError(`${this.fieldName} field is too long`);
+    }
   }
 }
