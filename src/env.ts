@@ -19,8 +19,6 @@ export interface Variables {
   requestId: string;
   /** performance-style start time (ms) used for x-litellm-overhead-duration-ms. */
   startedAt: number;
-  /** Milliseconds spent waiting on upstreams, subtracted from the overhead header. */
-  upstreamMs: number;
   caller: Caller;
 }
 

@@ -10,7 +10,6 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const id = crypto.randomUUID();
   c.set('requestId', id);
   c.set('startedAt', Date.now());
-  c.set('upstreamMs', 0);
   await next();
   c.res.headers.set('x-litellm-call-id', id);
 };

@@ -1,5 +1,6 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { Caller } from '../auth/caller';
+import type { Bindings } from '../env';
+import type { CallContext } from './call-context';
 import { ledger } from '../keys/ledger-client';
 import { GatewayError } from '../http/errors';
 import { allowsModel, type KeyView } from '../keys/key-record';
@@ -23,13 +24,13 @@ export interface CallAccount {
  * the request's worst case. Master-key calls need no admission.
  */
 export async function admitCall(
-  c: Context<AppEnv>,
+  c: CallContext,
   group: string,
   estimate: { tokens: number; nanos: number },
 ): Promise<CallAccount> {
-  const caller = c.get('caller');
+  const { caller } = c;
   if (caller.kind === 'master') return { apiKey: MASTER_LEDGER, admitted: undefined, allows: () => true };
-  const result = await ledger(c.env, caller.hash).admit({ requestId: c.get('requestId'), group, estimate });
+  const result = await ledger(c.env, caller.hash).admit({ requestId: c.requestId, group, estimate });
   if (!result.ok) throw refusalError(result.refusal);
   const { admitted } = result;
   return { apiKey: caller.hash, admitted, allows: (g) => allowsModel(admitted.models, g) };
@@ -39,10 +40,9 @@ export async function admitCall(
  * For routes that answer from a key's record without admitting a request (/v1/models, /key/info, /spend/logs):
  * the record of a key that is still valid, or the same 401 an inference request would get.
  */
-export async function liveKey(c: Context<AppEnv>): Promise<KeyView | undefined> {
-  const caller = c.get('caller');
+export async function liveKey(env: Bindings, caller: Caller): Promise<KeyView | undefined> {
   if (caller.kind === 'master') return undefined;
-  const view = await ledger(c.env, caller.hash).view();
+  const view = await ledger(env, caller.hash).view();
   if (!view) throw new GatewayError('unauthorized', 'Invalid API key');
   if (view.blocked) throw new GatewayError('unauthorized', 'This key is blocked; an admin can unblock it');
   if (view.expires && Date.parse(view.expires) <= Date.now()) {
@@ -52,14 +52,14 @@ export async function liveKey(c: Context<AppEnv>): Promise<KeyView | undefined> 
 }
 
 /** Books the request in its ledger after the response, off the response path and even if the client has gone. */
-export function settleCall(c: Context<AppEnv>, account: CallAccount, settlement: Settlement): Promise<number> {
+export function settleCall(c: CallContext, account: CallAccount, settlement: Settlement): Promise<number> {
   const done = ledger(c.env, account.apiKey)
     .settle(account.apiKey, settlement)
     .catch((err: unknown) => {
-      console.error('settlement failed', c.get('requestId'), (err as Error).message);
+      console.error('settlement failed', c.requestId, (err as Error).message);
       return Number.NaN;
     });
-  c.executionCtx.waitUntil(done);
+  c.waitUntil(done);
   return done;
 }
 

@@ -1,5 +1,4 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { CallContext } from './call-context';
 import { getRoutingTable } from '../deployments/config-cache';
 import type { Deployment } from '../deployments/schema';
 import { completionTokensOf, likelyPromptTokens, maxPromptTokens } from '../accounting/estimate';
@@ -42,7 +41,7 @@ export interface InferenceRequest {
  * The request path shared by every inference route: resolve the model group → admit in the key's ledger →
  * dispatch to a deployment → answer (JSON or SSE) → settle the cost off the response path.
  */
-export async function runInference(c: Context<AppEnv>, req: InferenceRequest): Promise<Response> {
+export async function runInference(c: CallContext, req: InferenceRequest): Promise<Response> {
   const table = await getRoutingTable(c.env);
   const target = findModel(table, req.model);
   if (!target) throw modelNotFound(req.model);
@@ -56,14 +55,14 @@ export async function runInference(c: Context<AppEnv>, req: InferenceRequest): P
   const startedAt = Date.now();
   const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): Promise<number> =>
     settleCall(c, account, {
-      requestId: c.get('requestId'),
+      requestId: c.requestId,
       group: target.group,
       deploymentId: deployment?.model_info.id ?? null,
       callType: req.endpoint,
       promptTokens: usage.prompt_tokens,
       completionTokens: usage.completion_tokens,
       totalTokens: usage.total_tokens,
-      nanos: deployment ? costNanos(priceOf(deployment), usage) : 0,
+      nanos: deployment ? costNanos(priceOf(deployment, c.batch), usage) : 0,
       status: ok ? 'success' : 'failure',
       estimated,
       startedAt,
@@ -112,9 +111,9 @@ export async function runInference(c: Context<AppEnv>, req: InferenceRequest): P
     throw withAccountHeaders(err, account);
   }
   const usage = answer.usage ?? NO_USAGE;
-  facts.cost = fromNanos(costNanos(priceOf(deployment), usage));
+  facts.cost = fromNanos(costNanos(priceOf(deployment, c.batch), usage));
   void book(deployment, usage, true, false);
-  c.set('upstreamMs', Date.now() - startedAt);
+  c.upstreamMs = Date.now() - startedAt;
   const headers = new Headers({ 'content-type': answer.contentType, ...extra });
   applyCallHeaders(c, headers, facts);
   return new Response(answer.body, { status: upstream.response.status, headers });

@@ -1,5 +1,4 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { CallContext } from './call-context';
 import { tapSse, type StreamOutcome } from '../upstream/sse-tap';
 import type { UpstreamResponse } from '../upstream/vllm/client';
 import { GatewayError } from '../http/errors';
@@ -10,7 +9,7 @@ import { applyCallHeaders, type CallFacts } from './response-headers';
  * and reports the end, which is kept alive with waitUntil so a client that leaves early is still billed.
  */
 export function streamResponse(
-  c: Context<AppEnv>,
+  c: CallContext,
   upstream: UpstreamResponse,
   facts: CallFacts,
   extraHeaders: Record<string, string>,
@@ -21,9 +20,9 @@ export function streamResponse(
   },
 ): Response {
   const { response } = upstream;
-  c.set('upstreamMs', upstream.headersMs);
+  c.upstreamMs = upstream.headersMs;
   let finished!: () => void;
-  c.executionCtx.waitUntil(new Promise<void>((resolve) => (finished = resolve)));
+  c.waitUntil(new Promise<void>((resolve) => (finished = resolve)));
   const body = tapSse(response.body ?? new ReadableStream(), {
     stripUsageChunk: options.stripUsageChunk,
     ...(options.mapEvent ? { mapEvent: options.mapEvent } : {}),

@@ -1,5 +1,4 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { CallContext } from '../proxy/call-context';
 import type { RoutingTable } from '../deployments/config-cache';
 import type { Deployment, RouterSettings } from '../deployments/schema';
 import { GatewayError } from '../http/errors';
@@ -55,7 +54,7 @@ function retryAfterMs(err: unknown): number | undefined {
  * that the caller's key may use. Nothing here runs after the response has started: a stream is never retried.
  */
 export async function dispatch(
-  c: Context<AppEnv>,
+  c: CallContext,
   table: RoutingTable,
   model: ModelTarget,
   account: CallAccount,
@@ -113,7 +112,7 @@ export async function dispatch(
 }
 
 async function attemptOn(
-  c: Context<AppEnv>,
+  c: CallContext,
   deployment: Deployment,
   settings: RouterSettings,
   req: DispatchRequest,
@@ -126,7 +125,7 @@ async function attemptOn(
     body: built.body,
     contentType: built.contentType,
     stream: req.stream,
-    signal: c.req.raw.signal,
+    signal: c.signal,
     onFinish: acquire(deployment.model_info.id),
   });
   return { upstream, adapter: built.adapter };

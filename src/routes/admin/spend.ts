@@ -42,7 +42,7 @@ export function spendRoutes(): Hono<AppEnv> {
       ...(q.start_date ? { from: Date.parse(q.start_date) } : {}),
       ...(q.end_date ? { to: endOf(q.end_date) } : {}),
     };
-    const own = await liveKey(c);
+    const own = await liveKey(c.env, c.get('caller'));
     if (own) {
       if (q.api_key && (await hashOf(q.api_key)) !== own.token) {
         throw new GatewayError('forbidden', 'A key may only read its own spend logs');

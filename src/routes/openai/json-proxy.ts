@@ -6,6 +6,7 @@ import { editTopLevel, type TopLevelEdits } from '../../http/json-edit';
 import { validate } from '../../http/validate';
 import type { Endpoint } from '../../proxy/endpoint';
 import { runInference } from '../../proxy/inference';
+import { httpCallContext } from '../../proxy/call-context';
 import type { Conversion } from '../../proxy/response-adapter';
 import type { Deployment } from '../../deployments/schema';
 
@@ -31,7 +32,7 @@ export function jsonProxy<S extends z.ZodType<{ model: string; stream?: boolean 
     const options = raw.value.stream_options as Record<string, unknown> | null | undefined;
     const inject = stream && options?.include_usage !== true;
     const usageEdit: TopLevelEdits = inject ? { stream_options: { ...(options ?? {}), include_usage: true } } : {};
-    return runInference(c, {
+    return runInference(httpCallContext(c), {
       endpoint: route.endpoint,
       model: parsed.model,
       stream,

@@ -25,7 +25,7 @@ function modelObject(table: RoutingTable, group: string): ModelObject {
 
 /** `GET /v1/models`: the model groups (not the individual deployments behind them). */
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
-  const [table, key] = await Promise.all([getRoutingTable(c.env), liveKey(c)]);
+  const [table, key] = await Promise.all([getRoutingTable(c.env), liveKey(c.env, c.get('caller'))]);
   const data = [...table.groups.keys()]
     .filter((group) => !key || allowsModel(key.models, group))
     .map((group) => modelObject(table, group));
@@ -34,7 +34,7 @@ export async function listModels(c: Context<AppEnv>): Promise<Response> {
 
 export async function retrieveModel(c: Context<AppEnv>): Promise<Response> {
   const name = c.req.param('model') ?? '';
-  const [table, key] = await Promise.all([getRoutingTable(c.env), liveKey(c)]);
+  const [table, key] = await Promise.all([getRoutingTable(c.env), liveKey(c.env, c.get('caller'))]);
   if (!table.groups.has(name) || (key && !allowsModel(key.models, name))) throw modelNotFound(name);
   return c.json(modelObject(table, name));
 }

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import { invalidRequest } from '../../http/errors';
 import { runInference } from '../../proxy/inference';
+import { httpCallContext } from '../../proxy/call-context';
 import type { JsonAnswer } from '../../proxy/json-response';
 import { prepareUpload } from '../../upstream/multipart/model-rewrite';
 
@@ -31,7 +32,7 @@ export async function transcription(c: Context<AppEnv>): Promise<Response> {
   if (!model) throw invalidRequest('model is required: send it as the form field `model`', 'model');
   const boundaryType = c.req.header('content-type')!;
   try {
-    return await runInference(c, {
+    return await runInference(httpCallContext(c), {
       endpoint: 'transcription',
       model,
       stream: false,
