@@ -4,6 +4,8 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 /** A virtual key as its ledger stores it. The plaintext key is never stored: `token` is its sha256 hex. */
 export interface KeyRecord {
   token: string;
+  /** Stable across regenerations (the hash is not): what files and batches are owned by. */
+  key_id: string;
   /** `sk-...` plus the last four characters, for people to recognise a key. */
   key_name: string;
   key_alias: string | null;

@@ -56,6 +56,7 @@ export async function generateKey(env: Bindings, input: GenerateKeyInput): Promi
   const iso = new Date(now).toISOString();
   const record: KeyRecord = {
     token,
+    key_id: crypto.randomUUID(),
     key_name: keyName(plaintext),
     key_alias: input.key_alias ?? null,
     models: input.models ?? [],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MultipartScanner, type Segment } from '../../src/upstream/multipart/scanner';
+import { MultipartScanner, type Segment } from '../../src/http/multipart/scanner';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

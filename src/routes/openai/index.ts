@@ -13,6 +13,8 @@ import { chatForCompletionModel } from '../../templates/conversion';
 import { addBilledUnits } from './rerank-meta';
 import { transcription } from './transcription';
 import { listModels, retrieveModel } from './models';
+import { fileRoutes } from './files';
+import { uploadRoutes } from './uploads';
 
 /** The OpenAI-compatible surface. Mounted at `/` and `/v1`, as LiteLLM and vLLM both serve it. */
 export function openaiRoutes(): Hono<AppEnv> {
@@ -27,6 +29,8 @@ export function openaiRoutes(): Hono<AppEnv> {
   app.post('/embeddings', authenticate, jsonProxy({ endpoint: 'embedding', schema: embeddingRequestSchema }));
   app.post('/rerank', authenticate, jsonProxy({ endpoint: 'rerank', schema: rerankRequestSchema, reshape: addBilledUnits }));
   app.post('/audio/transcriptions', authenticate, transcription);
+  app.route('/', fileRoutes());
+  app.route('/', uploadRoutes());
   app.get('/models', authenticate, listModels);
   app.get('/models/:model{.+}', authenticate, retrieveModel);
   return app;

@@ -4,7 +4,7 @@ import { invalidRequest } from '../../http/errors';
 import { runInference } from '../../proxy/inference';
 import { httpCallContext } from '../../proxy/call-context';
 import type { JsonAnswer } from '../../proxy/json-response';
-import { prepareUpload } from '../../upstream/multipart/model-rewrite';
+import { prepareUpload } from '../../upstream/upload-rewrite';
 
 /** OpenAI's transcription upload limit; parts held before a late `model` field never exceed it. */
 const HOLD_LIMIT = 25 * 1024 * 1024;

@@ -1,5 +1,5 @@
-import { GatewayError, invalidRequest } from '../../http/errors';
-import { MultipartError, MultipartScanner, type Segment } from './scanner';
+import { GatewayError, invalidRequest } from '../http/errors';
+import { MultipartError, MultipartScanner, type Segment } from '../http/multipart/scanner';
 
 /**
  * Streams a transcription upload upstream with two field values changed: `model` becomes the served name, and

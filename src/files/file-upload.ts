@@ -1,0 +1,107 @@
+import { GatewayError, invalidRequest } from '../http/errors';
+import { MultipartError, MultipartParser } from '../http/multipart/parser';
+import { boundaryOf } from '../upstream/upload-rewrite';
+import { FileSink, type SinkResult } from './file-sink';
+import { CLIENT_PURPOSES, type FileRecord, type Purpose } from './file-store';
+import { encodeId, newInternalId } from './ids';
+import { fileKey } from './r2-layout';
+
+const MAX_FIELD = 4096;
+
+export interface ReceivedForm {
+  internal: string;
+  filename: string;
+  fields: Map<string, string>;
+  result: SinkResult;
+}
+
+/**
+ * `POST /v1/files` body: the `file` part is streamed into R2 as it arrives — never formData(), never whole in
+ * memory — and the small text fields (purpose, target_model_names) are collected wherever they appear.
+ */
+export async function receiveForm(request: Request, bucket: R2Bucket, owner: string): Promise<ReceivedForm> {
+  const parser = new MultipartParser(boundaryOf(request.headers.get('content-type')));
+  if (!request.body) throw invalidRequest('Request body is empty; expected a multipart form');
+  const reader = request.body.getReader();
+  const internal = newInternalId();
+  const fields = new Map<string, string>();
+  let sink: FileSink | undefined;
+  let filename: string | undefined;
+  let field: { name: string; text: string } | undefined;
+  let inFile = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      for (const e of done ? parser.end() : parser.push(value)) {
+        if (e.kind === 'headers') {
+          if (field) fields.set(field.name, field.text.trim());
+          field = undefined;
+          inFile = e.name === 'file' && e.filename !== undefined;
+          if (inFile) {
+            if (sink) throw invalidRequest('the form has more than one file part', 'file');
+            filename = e.filename!.slice(0, 255);
+            sink = new FileSink(bucket, fileKey(owner, internal), true);
+          } else field = { name: e.name, text: '' };
+        } else if (e.kind === 'data') {
+          if (inFile) await sink!.write(e.raw);
+          else if (field && (field.text += new TextDecoder().decode(e.raw)).length > MAX_FIELD) {
+            throw invalidRequest(`form field ${field.name} is too long`, field.name);
+          }
+        } else if (e.kind === 'close' && field) {
+          fields.set(field.name, field.text.trim());
+          field = undefined;
+        }
+      }
+      if (done) break;
+    }
+    if (!sink || filename === undefined) throw invalidRequest('the form has no file part named "file"', 'file');
+    return { internal, filename, fields, result: await sink.finish() };
+  } catch (err) {
+    await sink?.abort();
+    await reader.cancel().catch(() => undefined);
+    if (err instanceof MultipartError) throw invalidRequest(`Malformed multipart body: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Turns a received form into a file record, refusing (and deleting what was stored) when it cannot be one. */
+export async function acceptForm(
+  form: ReceivedForm,
+  owner: string,
+  namedModel: string | undefined,
+  bucket: R2Bucket,
+): Promise<FileRecord> {
+  const purpose = form.fields.get('purpose');
+  const discard = () => bucket.delete(fileKey(owner, form.internal));
+  if (!purpose || !(CLIENT_PURPOSES as readonly string[]).includes(purpose)) {
+    await discard();
+    throw invalidRequest(`purpose must be one of ${CLIENT_PURPOSES.join(', ')}`, 'purpose');
+  }
+  const model = namedModel ?? form.fields.get('target_model_names')?.split(',')[0]?.trim() ?? '';
+  if (purpose === 'batch') {
+    if (!model) {
+      await discard();
+      throw invalidRequest(
+        'a batch file needs a model: the x-litellm-model header, ?model=, or the form field target_model_names',
+        'target_model_names',
+      );
+    }
+    if (form.result.batchError || !form.result.batch) {
+      await discard();
+      throw new GatewayError('invalid_request', `Invalid batch file: ${form.result.batchError?.message ?? 'no requests'}`, {
+        param: 'file',
+      });
+    }
+  }
+  return {
+    id: encodeId('file', form.internal, model),
+    internal: form.internal,
+    owner,
+    model,
+    purpose: purpose as Purpose,
+    filename: form.filename,
+    bytes: form.result.bytes,
+    created_at: Math.floor(Date.now() / 1000),
+    ...(purpose === 'batch' && form.result.batch ? { batch_url: form.result.batch.url, requests: form.result.batch.requests } : {}),
+  };
+}

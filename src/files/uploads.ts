@@ -1,0 +1,173 @@
+import { GatewayError, invalidRequest, notFound } from '../http/errors';
+import { MultipartError, MultipartParser } from '../http/multipart/parser';
+import { boundaryOf } from '../upstream/upload-rewrite';
+import { FileSink } from './file-sink';
+import { type FileRecord, type Purpose } from './file-store';
+import { decodeId, encodeId, newInternalId } from './ids';
+import { PartWriter } from './part-writer';
+import { fileKey, uploadMetaKey, uploadPartKey, uploadPartsPrefix } from './r2-layout';
+
+/** OpenAI's Uploads API: a file sent in parts (each its own request, so each under the edge's body limit). */
+export interface UploadRecord {
+  id: string;
+  internal: string;
+  owner: string;
+  model: string;
+  filename: string;
+  purpose: Purpose;
+  bytes: number;
+  mime_type: string;
+  created_at: number;
+  expires_at: number;
+  status: 'pending' | 'completed' | 'cancelled' | 'expired';
+  file_id?: string;
+}
+
+const UPLOAD_TTL_S = 3600;
+
+export function toUploadObject(u: UploadRecord, file: Record<string, unknown> | null = null): Record<string, unknown> {
+  const expired = u.status === 'pending' && u.expires_at < Date.now() / 1000;
+  return {
+    id: u.id,
+    object: 'upload',
+    bytes: u.bytes,
+    created_at: u.created_at,
+    filename: u.filename,
+    purpose: u.purpose,
+    status: expired ? 'expired' : u.status,
+    expires_at: u.expires_at,
+    file,
+  };
+}
+
+export async function saveUpload(bucket: R2Bucket, u: UploadRecord): Promise<void> {
+  const meta: Record<string, string> = {
+    model: u.model,
+    filename: u.filename,
+    purpose: u.purpose,
+    bytes: String(u.bytes),
+    mime_type: u.mime_type,
+    created_at: String(u.created_at),
+    expires_at: String(u.expires_at),
+    status: u.status,
+  };
+  if (u.file_id) meta.file_id = u.file_id;
+  await bucket.put(uploadMetaKey(u.owner, u.internal), new Uint8Array(0), { customMetadata: meta });
+}
+
+export function newUpload(owner: string, model: string, input: { filename: string; purpose: Purpose; bytes: number; mime_type: string }): UploadRecord {
+  const internal = newInternalId();
+  const now = Math.floor(Date.now() / 1000);
+  return { id: encodeId('upload', internal, model), internal, owner, model, ...input, created_at: now, expires_at: now + UPLOAD_TTL_S, status: 'pending' };
+}
+
+/** The caller's upload for this id, or 404 (same owner and model checks as files). */
+export async function ownedUpload(bucket: R2Bucket, owner: string, id: string): Promise<UploadRecord> {
+  const decoded = decodeId('upload', id);
+  const missing = notFound(`No such upload: ${id.slice(0, 120)}`, 'upload_id');
+  if (!decoded) throw missing;
+  const head = await bucket.head(uploadMetaKey(owner, decoded.internal));
+  const m = head?.customMetadata;
+  if (!m || (m.model ?? '') !== decoded.model) throw missing;
+  return {
+    id,
+    internal: decoded.internal,
+    owner,
+    model: decoded.model,
+    filename: m.filename ?? '',
+    purpose: (m.purpose ?? 'user_data') as Purpose,
+    bytes: Number(m.bytes ?? 0),
+    mime_type: m.mime_type ?? '',
+    created_at: Number(m.created_at ?? 0),
+    expires_at: Number(m.expires_at ?? 0),
+    status: (m.status ?? 'pending') as UploadRecord['status'],
+    ...(m.file_id ? { file_id: m.file_id } : {}),
+  };
+}
+
+export function assertPending(u: UploadRecord): void {
+  if (u.status !== 'pending') throw invalidRequest(`Upload ${u.id} is ${u.status}`, 'upload_id');
+  if (u.expires_at < Date.now() / 1000) throw invalidRequest(`Upload ${u.id} has expired`, 'upload_id');
+}
+
+/** Streams the `data` field of a part request into its own R2 object; returns the part id. */
+export async function receivePart(request: Request, bucket: R2Bucket, u: UploadRecord): Promise<string> {
+  const parser = new MultipartParser(boundaryOf(request.headers.get('content-type')));
+  if (!request.body) throw invalidRequest('Request body is empty; expected a multipart form with a data part');
+  const part = newInternalId();
+  const writer = new PartWriter(bucket, uploadPartKey(u.owner, u.internal, part));
+  const reader = request.body.getReader();
+  let inData = false;
+  let seen = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      for (const e of done ? parser.end() : parser.push(value)) {
+        if (e.kind === 'headers') {
+          inData = e.name === 'data';
+          if (inData && seen) throw invalidRequest('the form has more than one data part', 'data');
+          seen ||= inData;
+        } else if (e.kind === 'data' && inData) await writer.write(e.raw);
+      }
+      if (done) break;
+    }
+    if (!seen) throw invalidRequest('the form has no part named "data"', 'data');
+    await writer.close();
+    return `part_${part}`;
+  } catch (err) {
+    await writer.abort();
+    throw err instanceof MultipartError ? invalidRequest(`Malformed multipart body: ${err.message}`) : err;
+  }
+}
+
+/**
+ * Joins the parts, in the order the client lists them, into the final file (validating batch JSONL on the way),
+ * checks the total against the declared size, and removes the parts. Nothing is kept if anything is wrong.
+ */
+export async function completeUpload(bucket: R2Bucket, u: UploadRecord, partIds: string[]): Promise<FileRecord> {
+  const listed = await bucket.list({ prefix: uploadPartsPrefix(u.owner, u.internal), limit: 1000 });
+  const existing = new Set(listed.objects.map((o) => `part_${o.key.slice(uploadPartsPrefix(u.owner, u.internal).length)}`));
+  for (const id of partIds) if (!existing.has(id)) throw invalidRequest(`Unknown part ${id.slice(0, 80)} for this upload`, 'part_ids');
+  if (new Set(partIds).size !== partIds.length) throw invalidRequest('part_ids lists a part twice', 'part_ids');
+  const internal = newInternalId();
+  const sink = new FileSink(bucket, fileKey(u.owner, internal), u.purpose === 'batch');
+  try {
+    for (const id of partIds) {
+      const object = await bucket.get(uploadPartKey(u.owner, u.internal, id.slice('part_'.length)));
+      if (!object) throw invalidRequest(`Part ${id} disappeared`, 'part_ids');
+      const reader = object.body.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) await sink.write(r.value);
+    }
+    const result = await sink.finish();
+    if (result.bytes !== u.bytes) {
+      throw invalidRequest(`The parts hold ${result.bytes} bytes but the upload declared ${u.bytes}`, 'bytes');
+    }
+    if (u.purpose === 'batch' && (result.batchError || !result.batch)) {
+      throw new GatewayError('invalid_request', `Invalid batch file: ${result.batchError?.message ?? 'no requests'}`, { param: 'file' });
+    }
+    return {
+      id: encodeId('file', internal, u.model),
+      internal,
+      owner: u.owner,
+      model: u.model,
+      purpose: u.purpose,
+      filename: u.filename,
+      bytes: result.bytes,
+      created_at: Math.floor(Date.now() / 1000),
+      ...(result.batch ? { batch_url: result.batch.url, requests: result.batch.requests } : {}),
+    };
+  } catch (err) {
+    await sink.abort();
+    await bucket.delete(fileKey(u.owner, internal)).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function deleteParts(bucket: R2Bucket, u: UploadRecord): Promise<void> {
+  const prefix = uploadPartsPrefix(u.owner, u.internal);
+  for (;;) {
+    const page = await bucket.list({ prefix, limit: 1000 });
+    if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
+    if (!page.truncated) return;
+  }
+}

@@ -1,0 +1,92 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../env';
+import { authenticate } from '../../auth/middleware';
+import { getRoutingTable } from '../../deployments/config-cache';
+import { GatewayError } from '../../http/errors';
+import { validate } from '../../http/validate';
+import { allowsModel } from '../../keys/key-record';
+import { findModel, modelNotFound } from '../../routing/resolve';
+import { deleteFile, listFiles, ownedFile, saveFileRecord, toFileObject, type FileRecord } from '../../files/file-store';
+import { acceptForm, receiveForm } from '../../files/file-upload';
+import { fileKey } from '../../files/r2-layout';
+import { ownerOf, type Owner } from '../../files/owner';
+
+const listQuery = z.strictObject({
+  purpose: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(10000).default(100),
+  after: z.string().optional(),
+  order: z.enum(['desc']).optional(),
+});
+
+/** The caller may use this model group (a file or batch id carries one): the same allowlist as live requests. */
+export async function assertModelAllowed(c: Context<AppEnv>, owner: Owner, model: string): Promise<void> {
+  const target = findModel(await getRoutingTable(c.env), model);
+  if (!target) throw modelNotFound(model);
+  if (owner.key && !allowsModel(owner.key.models, target.group)) {
+    throw new GatewayError('key_model_access_denied', `This key is not allowed to use model \`${target.group}\``, { param: 'model' });
+  }
+}
+
+/** OpenAI's Files API, stored in R2. Every id is checked against its owner on every access. */
+export function fileRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post('/files', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    const named = c.req.header('x-litellm-model') ?? c.req.query('model');
+    // A model named up front is checked before a single byte is stored.
+    if (named) await assertModelAllowed(c, owner, named);
+    const form = await receiveForm(c.req.raw, c.env.FILES, owner.id);
+    const record = await acceptForm(form, owner.id, named, c.env.FILES);
+    if (record.model && !named) {
+      try {
+        await assertModelAllowed(c, owner, record.model);
+      } catch (err) {
+        await c.env.FILES.delete(fileKey(owner.id, record.internal));
+        throw err;
+      }
+    }
+    await saveFileRecord(c.env.FILES, record);
+    return c.json(toFileObject(record));
+  });
+
+  app.get('/files', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    const q = validate(listQuery, c.req.query());
+    const page = await listFiles(c.env.FILES, owner.id, {
+      limit: q.limit,
+      ...(q.purpose ? { purpose: q.purpose } : {}),
+      ...(q.after ? { after: q.after } : {}),
+    });
+    const data = page.data.map(toFileObject);
+    return c.json({ object: 'list', data, first_id: page.data[0]?.id ?? null, last_id: page.data.at(-1)?.id ?? null, has_more: page.has_more });
+  });
+
+  const owned = async (c: Context<AppEnv>): Promise<FileRecord> => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    return ownedFile(c.env.FILES, owner.id, c.req.param('id') ?? '');
+  };
+
+  app.get('/files/:id', authenticate, async (c) => c.json(toFileObject(await owned(c))));
+
+  app.delete('/files/:id', authenticate, async (c) => {
+    const file = await owned(c);
+    await deleteFile(c.env.FILES, file);
+    return c.json({ id: file.id, object: 'file', deleted: true });
+  });
+
+  app.get('/files/:id/content', authenticate, async (c) => {
+    const file = await owned(c);
+    const object = await c.env.FILES.get(fileKey(file.owner, file.internal));
+    if (!object) throw new GatewayError('not_found', `No such file: ${file.id}`, { param: 'file_id' });
+    return new Response(object.body, {
+      headers: {
+        'content-type': file.filename.endsWith('.jsonl') || file.purpose.startsWith('batch') ? 'application/jsonl' : 'application/octet-stream',
+        'content-length': String(object.size),
+        'content-disposition': `attachment; filename="${file.filename.replace(/["\\\r\n]/g, '_')}"`,
+      },
+    });
+  });
+  return app;
+}

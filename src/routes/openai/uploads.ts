@@ -1,0 +1,84 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../env';
+import { authenticate } from '../../auth/middleware';
+import { readJsonObject } from '../../http/body';
+import { validate } from '../../http/validate';
+import { CLIENT_PURPOSES, saveFileRecord, toFileObject, ownedFile } from '../../files/file-store';
+import { ownerOf } from '../../files/owner';
+import {
+  assertPending,
+  completeUpload,
+  deleteParts,
+  newUpload,
+  ownedUpload,
+  receivePart,
+  saveUpload,
+  toUploadObject,
+} from '../../files/uploads';
+import { invalidRequest } from '../../http/errors';
+import { assertModelAllowed } from './files';
+
+const createSchema = z.strictObject({
+  filename: z.string().min(1).max(255),
+  purpose: z.enum(CLIENT_PURPOSES),
+  bytes: z.number().int().positive().max(8 * 1024 ** 3),
+  mime_type: z.string().min(1).max(255),
+});
+const completeSchema = z.strictObject({ part_ids: z.array(z.string()).min(1).max(10000), md5: z.string().optional() });
+const SMALL = 64 * 1024;
+
+/** OpenAI's Uploads API for files above the edge's request-size limit: create, add parts, complete or cancel. */
+export function uploadRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post('/uploads', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    const input = validate(createSchema, (await readJsonObject(c.req.raw, SMALL)).value);
+    const model = c.req.header('x-litellm-model') ?? c.req.query('model') ?? '';
+    if (input.purpose === 'batch' && !model) {
+      throw invalidRequest('a batch upload needs a model: the x-litellm-model header or ?model=', 'model');
+    }
+    if (model) await assertModelAllowed(c, owner, model);
+    const upload = newUpload(owner.id, model, input);
+    await saveUpload(c.env.FILES, upload);
+    return c.json(toUploadObject(upload));
+  });
+
+  app.post('/uploads/:id/parts', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    const upload = await ownedUpload(c.env.FILES, owner.id, c.req.param('id'));
+    assertPending(upload);
+    const part = await receivePart(c.req.raw, c.env.FILES, upload);
+    return c.json({ id: part, object: 'upload.part', created_at: Math.floor(Date.now() / 1000), upload_id: upload.id });
+  });
+
+  app.post('/uploads/:id/complete', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    const upload = await ownedUpload(c.env.FILES, owner.id, c.req.param('id'));
+    assertPending(upload);
+    const { part_ids } = validate(completeSchema, (await readJsonObject(c.req.raw, SMALL * 16)).value);
+    const file = await completeUpload(c.env.FILES, upload, part_ids);
+    await saveFileRecord(c.env.FILES, file);
+    await saveUpload(c.env.FILES, { ...upload, status: 'completed', file_id: file.id });
+    await deleteParts(c.env.FILES, upload);
+    return c.json(toUploadObject({ ...upload, status: 'completed' }, toFileObject(file)));
+  });
+
+  app.post('/uploads/:id/cancel', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    const upload = await ownedUpload(c.env.FILES, owner.id, c.req.param('id'));
+    assertPending(upload);
+    await deleteParts(c.env.FILES, upload);
+    await saveUpload(c.env.FILES, { ...upload, status: 'cancelled' });
+    return c.json(toUploadObject({ ...upload, status: 'cancelled' }));
+  });
+
+  app.get('/uploads/:id', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    const upload = await ownedUpload(c.env.FILES, owner.id, c.req.param('id'));
+    const file = upload.file_id ? toFileObject(await ownedFile(c.env.FILES, owner.id, upload.file_id)) : null;
+    return c.json(toUploadObject(upload, file));
+  });
+  return app;
+}

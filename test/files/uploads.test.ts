@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { call, callJson, expectEnvelope, simDeployment } from '../helpers/gateway';
+import { batchLine, jsonl } from '../helpers/files';
+import { newKey } from '../helpers/keys';
+
+interface Upload {
+  id: string;
+  object: string;
+  status: string;
+  bytes: number;
+  file: { id: string; bytes: number; purpose: string } | null;
+}
+
+async function createUpload(json: Record<string, unknown>, opts: { key?: string; model?: string } = {}) {
+  return callJson<Upload>('/v1/uploads', {
+    method: 'POST',
+    json,
+    ...(opts.key ? { key: opts.key } : {}),
+    ...(opts.model ? { headers: { 'x-litellm-model': opts.model } } : {}),
+  });
+}
+
+async function addPart(id: string, data: BlobPart, key?: string) {
+  const form = new FormData();
+  form.append('data', new Blob([data]));
+  return callJson<{ id: string; object: string; upload_id: string }>(`/v1/uploads/${id}/parts`, {
+    method: 'POST',
+    body: form,
+    ...(key ? { key } : {}),
+  });
+}
+
+describe('/v1/uploads', () => {
+  it('assembles parts in the listed order into a file, and validates a batch file', async () => {
+    const { group } = await simDeployment();
+    const lines = [batchLine('a'), batchLine('b'), batchLine('c')];
+    const whole = jsonl(lines);
+    const cut = whole.indexOf('\n', 10) + 5; // split inside a line: parts need not end on line breaks
+    const created = await createUpload(
+      { filename: 'big.jsonl', purpose: 'batch', bytes: whole.length, mime_type: 'application/jsonl' },
+      { model: group },
+    );
+    expect(created.body).toMatchObject({ object: 'upload', status: 'pending', bytes: whole.length, file: null });
+    const second = await addPart(created.body.id, whole.slice(cut));
+    const first = await addPart(created.body.id, whole.slice(0, cut));
+    expect(first.body).toMatchObject({ object: 'upload.part', upload_id: created.body.id });
+    const done = await callJson<Upload>(`/v1/uploads/${created.body.id}/complete`, {
+      method: 'POST',
+      json: { part_ids: [first.body.id, second.body.id] },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.status).toBe('completed');
+    expect(done.body.file).toMatchObject({ bytes: whole.length, purpose: 'batch' });
+    expect(await (await call(`/v1/files/${done.body.file!.id}/content`)).text()).toBe(whole);
+    // A completed upload takes no more parts.
+    expect((await addPart(created.body.id, 'x')).status).toBe(400);
+  });
+
+  it('refuses a size mismatch and an invalid batch with the line number, keeping nothing', async () => {
+    const { group } = await simDeployment();
+    const k = await newKey();
+    const bad = jsonl([batchLine('a'), batchLine('a')]);
+    const up = await createUpload({ filename: 'x.jsonl', purpose: 'batch', bytes: bad.length, mime_type: 'application/jsonl' }, { key: k.key, model: group });
+    const part = await addPart(up.body.id, bad, k.key);
+    const res = await callJson(`/v1/uploads/${up.body.id}/complete`, { method: 'POST', key: k.key, json: { part_ids: [part.body.id] } });
+    expect(res.status).toBe(400);
+    expect(expectEnvelope(res.body).message).toMatch(/line 2: custom_id "a" is used twice/);
+
+    const wrong = await createUpload({ filename: 'y.txt', purpose: 'user_data', bytes: 999, mime_type: 'text/plain' }, { key: k.key });
+    const p2 = await addPart(wrong.body.id, 'only a few bytes', k.key);
+    const mismatch = await callJson(`/v1/uploads/${wrong.body.id}/complete`, { method: 'POST', key: k.key, json: { part_ids: [p2.body.id] } });
+    expect(mismatch.status).toBe(400);
+    expect(expectEnvelope(mismatch.body).param).toBe('bytes');
+    expect((await callJson<{ data: unknown[] }>('/v1/files', { key: k.key })).body.data).toEqual([]);
+  });
+
+  it('cancel, unknown parts, other keys and bad bodies', async () => {
+    const a = await newKey();
+    const b = await newKey();
+    const up = await createUpload({ filename: 'z.txt', purpose: 'user_data', bytes: 3, mime_type: 'text/plain' }, { key: a.key });
+    expect((await addPart(up.body.id, 'abc', b.key)).status).toBe(404);
+    expect((await callJson(`/v1/uploads/${up.body.id}/complete`, { method: 'POST', key: a.key, json: { part_ids: ['part_nope'] } })).status).toBe(400);
+    const cancelled = await callJson<Upload>(`/v1/uploads/${up.body.id}/cancel`, { method: 'POST', key: a.key });
+    expect(cancelled.body.status).toBe('cancelled');
+    expect((await addPart(up.body.id, 'abc', a.key)).status).toBe(400);
+    expect((await createUpload({ filename: 'q', purpose: 'batch', bytes: 1, mime_type: 'x' }, { key: a.key })).status).toBe(400);
+    expect((await createUpload({ filename: 'q', purpose: 'nope', bytes: 1, mime_type: 'x' }, { key: a.key })).status).toBe(400);
+    expect((await createUpload({ filename: 'q', purpose: 'user_data', bytes: -1, mime_type: 'x' }, { key: a.key })).status).toBe(400);
+  });
+});
