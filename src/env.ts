@@ -1,6 +1,8 @@
+import type { Caller } from './auth/caller';
 import type { ConfigStore } from './deployments/config-store';
 import type { KeyLedger } from './keys/key-ledger';
-import type { Caller } from './auth/caller';
+import type { BatchLane } from './batches/batch-lane';
+import type { BatchRunner } from './batches/batch-runner';
 
 /** Worker bindings (wrangler.toml) and secrets. Secrets are optional because a deployment may forget them. */
 export interface Bindings {
@@ -8,6 +10,8 @@ export interface Bindings {
   FILES: R2Bucket;
   CONFIG: DurableObjectNamespace<ConfigStore>;
   KEYS: DurableObjectNamespace<KeyLedger>;
+  BATCHES: DurableObjectNamespace<BatchRunner>;
+  BATCH_LANES: DurableObjectNamespace<BatchLane>;
   MASTER_KEY?: string;
   HOSTED_VLLM_API_BASE?: string;
   HOSTED_VLLM_API_KEY?: string;

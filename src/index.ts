@@ -3,6 +3,8 @@ import type { Bindings } from './env';
 
 export { ConfigStore } from './deployments/config-store';
 export { KeyLedger } from './keys/key-ledger';
+export { BatchRunner } from './batches/batch-runner';
+export { BatchLane } from './batches/batch-lane';
 
 const app = buildApp();
 

@@ -1,4 +1,5 @@
 import { notFound } from '../http/errors';
+import type { BatchEndpoint } from './batch-file';
 import { decodeId, encodeId } from './ids';
 import { fileKey, fileMetaKey, fileMetaPrefix } from './r2-layout';
 
@@ -16,7 +17,7 @@ export interface FileRecord {
   bytes: number;
   created_at: number;
   /** Batch input files: the endpoint every line targets, and how many requests there are. */
-  batch_url?: string;
+  batch_url?: BatchEndpoint;
   requests?: number;
 }
 
@@ -58,7 +59,7 @@ function fromMetadata(owner: string, internal: string, m: Record<string, string>
     filename: m.filename ?? '',
     bytes: Number(m.bytes ?? 0),
     created_at: Number(m.created_at ?? 0),
-    ...(m.batch_url ? { batch_url: m.batch_url } : {}),
+    ...(m.batch_url ? { batch_url: m.batch_url as BatchEndpoint } : {}),
     ...(m.requests ? { requests: Number(m.requests) } : {}),
   };
 }

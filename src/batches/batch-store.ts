@@ -1,0 +1,114 @@
+import type { BatchState, ClaimedLine, RequestCounts } from './batch-types';
+
+/**
+ * A batch runner's SQLite tables (docs/storage.md): `batch` (one row, the state) and `lines` (one row per request:
+ * where it is in the input file, who is running it, and its output line once done).
+ */
+export class BatchStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec('CREATE TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL)');
+    sql.exec(`CREATE TABLE IF NOT EXISTS lines (
+      line_no INTEGER PRIMARY KEY, custom_id TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL,
+      state TEXT NOT NULL DEFAULT 'pending', run_id TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+      not_before INTEGER NOT NULL DEFAULT 0, ok INTEGER, output TEXT)`);
+    sql.exec('CREATE INDEX IF NOT EXISTS lines_state ON lines (state, not_before)');
+    sql.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  }
+
+  load(): BatchState | undefined {
+    const row = this.sql.exec<{ state: string }>('SELECT state FROM batch WHERE id = 1').toArray()[0];
+    return row ? (JSON.parse(row.state) as BatchState) : undefined;
+  }
+
+  save(state: BatchState): void {
+    this.sql.exec('INSERT OR REPLACE INTO batch (id, state) VALUES (1, ?)', JSON.stringify(state));
+  }
+
+  meta(name: string): string | undefined {
+    return this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE name = ?', name).toArray()[0]?.value;
+  }
+
+  setMeta(name: string, value: string): void {
+    this.sql.exec('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)', name, value);
+  }
+
+  addLine(lineNo: number, customId: string, offset: number, length: number): void {
+    this.sql.exec('INSERT OR IGNORE INTO lines (line_no, custom_id, offset, length) VALUES (?, ?, ?, ?)', lineNo, customId, offset, length);
+  }
+
+  counts(): RequestCounts & { pending: number; running: number } {
+    const row = this.sql
+      .exec<{ total: number; completed: number; failed: number; pending: number; running: number }>(
+        `SELECT COUNT(*) AS total,
+           COALESCE(SUM(state = 'done' AND ok = 1), 0) AS completed,
+           COALESCE(SUM(state = 'done' AND ok = 0), 0) AS failed,
+           COALESCE(SUM(state = 'pending'), 0) AS pending,
+           COALESCE(SUM(state = 'running'), 0) AS running
+         FROM lines`,
+      )
+      .one();
+    return row;
+  }
+
+  /** The next line due, marked as running under `runId`. */
+  claim(runId: string, now: number): ClaimedLine | undefined {
+    const row = this.sql
+      .exec<{ line_no: number; custom_id: string; offset: number; length: number; attempts: number }>(
+        `SELECT line_no, custom_id, offset, length, attempts FROM lines
+         WHERE state = 'pending' AND not_before <= ? ORDER BY line_no LIMIT 1`,
+        now,
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    this.sql.exec("UPDATE lines SET state = 'running', run_id = ?, attempts = attempts + 1 WHERE line_no = ?", runId, row.line_no);
+    return { lineNo: row.line_no, customId: row.custom_id, offset: row.offset, length: row.length, attempt: row.attempts + 1 };
+  }
+
+  /** Records a final result; ignored when the line is already done (a reclaimed line finishing twice). */
+  finish(lineNo: number, ok: boolean, output: string): void {
+    this.sql.exec("UPDATE lines SET state = 'done', ok = ?, output = ?, run_id = NULL WHERE line_no = ? AND state != 'done'", ok ? 1 : 0, output, lineNo);
+  }
+
+  /** Puts a line back for a later attempt, keeping its latest output in case no attempt is left. */
+  retry(lineNo: number, notBefore: number, output: string): void {
+    this.sql.exec(
+      "UPDATE lines SET state = 'pending', run_id = NULL, not_before = ?, output = ? WHERE line_no = ? AND state = 'running'",
+      notBefore,
+      output,
+      lineNo,
+    );
+  }
+
+  /** Lines held by runs that stopped reporting go back to pending. */
+  release(isAlive: (runId: string) => boolean): number {
+    const stale = this.sql
+      .exec<{ run_id: string }>("SELECT DISTINCT run_id FROM lines WHERE state = 'running'")
+      .toArray()
+      .map((r) => r.run_id)
+      .filter((id) => !isAlive(id));
+    for (const id of stale) this.sql.exec("UPDATE lines SET state = 'pending', run_id = NULL WHERE state = 'running' AND run_id = ?", id);
+    return stale.length;
+  }
+
+  /** Every line not done gets a final error output (cancelled or expired batches). */
+  closeUnfinished(output: (customId: string) => string): void {
+    const rows = this.sql.exec<{ line_no: number; custom_id: string }>("SELECT line_no, custom_id FROM lines WHERE state != 'done'").toArray();
+    for (const r of rows) this.finish(r.line_no, false, output(r.custom_id));
+  }
+
+  /** Output lines in input order, a page at a time (finalize streams them into R2). */
+  outputs(afterLine: number, limit: number): { line_no: number; ok: number; output: string }[] {
+    return this.sql
+      .exec<{ line_no: number; ok: number; output: string }>(
+        "SELECT line_no, ok, output FROM lines WHERE line_no > ? AND state = 'done' ORDER BY line_no LIMIT ?",
+        afterLine,
+        limit,
+      )
+      .toArray();
+  }
+
+  nextDue(): number | undefined {
+    const row = this.sql.exec<{ t: number | null }>("SELECT MIN(not_before) AS t FROM lines WHERE state = 'pending'").one();
+    return row.t ?? undefined;
+  }
+}

@@ -1,0 +1,60 @@
+import { saveFileRecord, type FileRecord } from '../files/file-store';
+import { encodeId } from '../files/ids';
+import { PartWriter } from '../files/part-writer';
+import { fileKey } from '../files/r2-layout';
+import type { BatchStore } from './batch-store';
+import type { BatchState } from './batch-types';
+
+const PAGE = 1000;
+const encoder = new TextEncoder();
+
+/**
+ * Writes the output file (2xx responses) and the error file (everything else) in input order, streaming rows
+ * from the runner's storage into R2. Internal ids are fixed before writing so a finalize interrupted by a restart
+ * rewrites the same objects instead of leaving copies.
+ */
+export async function writeResults(
+  bucket: R2Bucket,
+  store: BatchStore,
+  state: BatchState,
+  ids: { output: string; error: string },
+): Promise<{ outputFileId: string | null; errorFileId: string | null }> {
+  const output = new PartWriter(bucket, fileKey(state.owner, ids.output));
+  const errors = new PartWriter(bucket, fileKey(state.owner, ids.error));
+  let okCount = 0;
+  let errorCount = 0;
+  for (let after = 0; ; ) {
+    const rows = store.outputs(after, PAGE);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const target = row.ok ? output : errors;
+      if (row.ok) okCount++;
+      else errorCount++;
+      await target.write(encoder.encode(`${row.output}\n`));
+    }
+    after = rows[rows.length - 1]!.line_no;
+  }
+  const record = async (internal: string, writer: PartWriter, count: number, suffix: string): Promise<string | null> => {
+    if (count === 0) {
+      await writer.abort();
+      return null;
+    }
+    const { bytes } = await writer.close();
+    const file: FileRecord = {
+      id: encodeId('file', internal, state.model),
+      internal,
+      owner: state.owner,
+      model: state.model,
+      purpose: 'batch_output',
+      filename: `${state.internal}_${suffix}.jsonl`,
+      bytes,
+      created_at: Math.floor(Date.now() / 1000),
+    };
+    await saveFileRecord(bucket, file);
+    return file.id;
+  };
+  return {
+    outputFileId: await record(ids.output, output, okCount, 'output'),
+    errorFileId: await record(ids.error, errors, errorCount, 'error'),
+  };
+}

@@ -1,0 +1,80 @@
+import type { Bindings } from '../env';
+import { GatewayError } from '../http/errors';
+import { scanTopLevel } from '../http/json-edit';
+import { errorBody } from '../http/render-error';
+import type { CallContext } from '../proxy/call-context';
+import type { InferenceRequest } from '../proxy/inference';
+import { runInference } from '../proxy/inference';
+import { JSON_ROUTES, jsonInference, type JsonRoute } from '../proxy/json-inference';
+import type { ClaimedLine, LaneSpec, LineOutcome } from './batch-types';
+import { responseLine } from './output-lines';
+
+const ROUTE_FOR: Record<LaneSpec['endpoint'], JsonRoute> = {
+  '/v1/chat/completions': JSON_ROUTES.chat,
+  '/v1/completions': JSON_ROUTES.completion,
+  '/v1/embeddings': JSON_ROUTES.embedding,
+};
+
+const MAX_ATTEMPTS = 5;
+/** A wait longer than this (a budget that resets tomorrow) makes the failure final instead of a retry. */
+const MAX_RETRY_WAIT_MS = 5 * 60_000;
+
+/**
+ * Runs one batch line exactly like a live request — same validation, routing, retries, fallbacks, allowlist and
+ * accounting — as the key that created the batch, at the deployment's batch prices, with `model` forced to the
+ * batch's model group. Rate-limit refusals and upstream overloads are retried later rather than failed.
+ */
+export async function runLine(env: Bindings, spec: LaneSpec, line: ClaimedLine): Promise<LineOutcome> {
+  const settled: Promise<unknown>[] = [];
+  const ctx: CallContext = {
+    env,
+    caller: spec.caller,
+    requestId: `batch-${spec.internal}-${line.lineNo}-${line.attempt}`,
+    startedAt: Date.now(),
+    signal: new AbortController().signal,
+    waitUntil: (p) => settled.push(p),
+    batch: true,
+    upstreamMs: 0,
+  };
+  let status: number;
+  let body: unknown;
+  let retryAfter: string | null | undefined;
+  try {
+    const res = await runInference(ctx, await lineRequest(env, spec, line));
+    status = res.status;
+    body = parse(await res.text());
+    retryAfter = res.headers.get('retry-after');
+  } catch (err) {
+    const known = err instanceof GatewayError ? err : new GatewayError('internal', 'Internal error running this request');
+    ({ status, body } = errorBody(known));
+    retryAfter = known.options.headers?.['retry-after'];
+  }
+  // Settlement is not off any response path here: wait for it, so the line is booked before it is reported.
+  await Promise.allSettled(settled);
+  const output = responseLine(line.customId, status, ctx.requestId, body);
+  if ((status === 429 || status >= 500) && line.attempt < MAX_ATTEMPTS) {
+    const waitMs = Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : 1000 * 2 ** (line.attempt - 1);
+    if (waitMs <= MAX_RETRY_WAIT_MS) return { kind: 'retry', delayMs: waitMs, output };
+  }
+  return { kind: 'done', ok: status >= 200 && status < 300, output };
+}
+
+/** The line's `body`, byte for byte as the file holds it, read back from R2 by range. */
+async function lineRequest(env: Bindings, spec: LaneSpec, line: ClaimedLine): Promise<InferenceRequest> {
+  const object = await env.FILES.get(spec.inputKey, { range: { offset: line.offset, length: line.length } });
+  if (!object) throw new GatewayError('internal', 'The batch input file is gone');
+  const text = await object.text();
+  const member = scanTopLevel(text).find((m) => m.key === 'body');
+  if (!member) throw new GatewayError('invalid_request', 'This line has no body');
+  const bodyText = text.slice(member.valueStart, member.end);
+  const value = JSON.parse(bodyText) as Record<string, unknown>;
+  return jsonInference(ROUTE_FOR[spec.endpoint], { text: bodyText, value }, spec.model);
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

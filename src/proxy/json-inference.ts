@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import type { Deployment } from '../deployments/schema';
+import type { JsonBody } from '../http/body';
+import { editTopLevel, type TopLevelEdits } from '../http/json-edit';
+import { validate } from '../http/validate';
+import {
+  chatRequestSchema,
+  completionRequestSchema,
+  embeddingRequestSchema,
+  rerankRequestSchema,
+} from '../openai/schemas';
+import { addBilledUnits } from '../openai/rerank-meta';
+import { chatForCompletionModel } from '../templates/conversion';
+import { chatEdits } from '../upstream/vllm/chat-transforms';
+import type { Endpoint } from './endpoint';
+import type { InferenceRequest } from './inference';
+import type { Conversion } from './response-adapter';
+
+type ModelBody = z.ZodType<{ model: string; stream?: boolean | null }>;
+
+/** How one JSON endpoint reads its body and shapes the upstream request. */
+export interface JsonRoute {
+  endpoint: Endpoint;
+  schema: ModelBody;
+  /** Edits beyond `model` (computed once; applied for every deployment tried). */
+  edits?(body: Record<string, unknown>): TopLevelEdits;
+  reshape?(value: Record<string, unknown>): Record<string, unknown>;
+  /** For a deployment that needs the request in another shape (chat served by a completion-only model). */
+  convert?(deployment: Deployment, body: Record<string, unknown>): Conversion | undefined;
+}
+
+export const JSON_ROUTES = {
+  chat: { endpoint: 'chat', schema: chatRequestSchema, edits: chatEdits, convert: chatForCompletionModel },
+  completion: { endpoint: 'completion', schema: completionRequestSchema },
+  embedding: { endpoint: 'embedding', schema: embeddingRequestSchema },
+  rerank: { endpoint: 'rerank', schema: rerankRequestSchema, reshape: addBilledUnits },
+} satisfies Record<string, JsonRoute>;
+
+/**
+ * Validates a JSON body and builds the request for the shared path — used by the live routes and, with the batch's
+ * model forced, by every line of a batch, so both reach vLLM in exactly the same shape.
+ */
+export function jsonInference(route: JsonRoute, raw: JsonBody, modelOverride?: string): InferenceRequest {
+  const parsed = validate(route.schema, modelOverride ? { ...raw.value, model: modelOverride } : raw.value);
+  const stream = parsed.stream === true;
+  const edits = route.edits?.(raw.value) ?? {};
+  // Usage is needed to bill a stream: ask vLLM for it and hide the extra chunk from a client that did not.
+  const options = raw.value.stream_options as Record<string, unknown> | null | undefined;
+  const inject = stream && options?.include_usage !== true;
+  const usageEdit: TopLevelEdits = inject ? { stream_options: { ...(options ?? {}), include_usage: true } } : {};
+  return {
+    endpoint: route.endpoint,
+    model: parsed.model,
+    stream,
+    stripUsageChunk: inject,
+    body: raw.value,
+    upstreamBody: (target, deployment) => {
+      const conversion = route.convert?.(deployment, raw.value);
+      const own = conversion ? conversion.edits : edits;
+      const body = editTopLevel(raw.text, { ...own, ...usageEdit, model: target.servedModel });
+      if (!conversion) return { body, contentType: 'application/json' };
+      return { body, contentType: 'application/json', path: conversion.path, adapter: conversion.adapter };
+    },
+    ...(route.reshape ? { reshape: route.reshape } : {}),
+  };
+}

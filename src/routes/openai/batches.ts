@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../env';
+import { authenticate } from '../../auth/middleware';
+import { getRoutingTable } from '../../deployments/config-cache';
+import { readJsonObject } from '../../http/body';
+import { invalidRequest } from '../../http/errors';
+import { validate } from '../../http/validate';
+import { BATCH_ENDPOINTS } from '../../files/batch-file';
+import { ownerOf } from '../../files/owner';
+import { findModel } from '../../routing/resolve';
+import { batchInput, cancelBatch, createBatch, describeBatch, listBatches } from '../../batches/batch-service';
+import { assertModelAllowed } from './files';
+
+const createSchema = z.strictObject({
+  input_file_id: z.string().min(1),
+  endpoint: z.enum(BATCH_ENDPOINTS),
+  completion_window: z.literal('24h'),
+  metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
+});
+
+const listQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  after: z.string().optional(),
+});
+
+/** OpenAI's Batches API, run by the gateway itself (vLLM has none). */
+export function batchRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post('/batches', authenticate, async (c) => {
+    const caller = c.get('caller');
+    const owner = await ownerOf(c.env, caller);
+    const input = validate(createSchema, (await readJsonObject(c.req.raw, 64 * 1024)).value);
+    if (input.metadata && Object.keys(input.metadata).length > 16) throw invalidRequest('metadata holds at most 16 pairs', 'metadata');
+    const file = await batchInput(c.env, owner.id, { ...input, metadata: undefined });
+    await assertModelAllowed(c, owner, file.model);
+    const target = findModel(await getRoutingTable(c.env), file.model)!;
+    const batch = await createBatch(c.env, owner.id, caller, target, { ...input, metadata: input.metadata ?? undefined });
+    return c.json(batch);
+  });
+
+  app.get('/batches', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    const q = validate(listQuery, c.req.query());
+    const page = await listBatches(c.env, owner.id, q.limit, q.after);
+    const ids = page.data.map((b) => b.id as string);
+    return c.json({ object: 'list', data: page.data, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null, has_more: page.has_more });
+  });
+
+  app.get('/batches/:id', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    return c.json(await describeBatch(c.env, owner.id, c.req.param('id')));
+  });
+
+  app.post('/batches/:id/cancel', authenticate, async (c) => {
+    const owner = await ownerOf(c.env, c.get('caller'));
+    return c.json(await cancelBatch(c.env, owner.id, c.req.param('id')));
+  });
+  return app;
+}
