@@ -20,7 +20,7 @@ async function createUpload(json: Record<string, unknown>, opts: { key?: string;
   });
 }
 
-async function addPart(id: string, data: BlobPart, key?: string) {
+async function addPart(id: string, data: string | Uint8Array, key?: string) {
   const form = new FormData();
   form.append('data', new Blob([data]));
   return callJson<{ id: string; object: string; upload_id: string }>(`/v1/uploads/${id}/parts`, {

@@ -23,7 +23,7 @@ export interface FileObject {
 }
 
 export async function uploadFile(
-  content: BlobPart,
+  content: string | Uint8Array,
   options: { key?: string; purpose?: string; model?: string; via?: 'header' | 'query' | 'form'; filename?: string } = {},
 ): Promise<{ status: number; body: FileObject & { error?: { message: string; param: string | null; type: string } } }> {
   const form = new FormData();
