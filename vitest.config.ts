@@ -22,14 +22,15 @@ export default defineConfig({
           name: 'workers',
           testTimeout: 30_000,
           include: ['test/**/*.test.ts'],
-          exclude: ['test/sim/**', 'test/e2e/**', 'test/browser/**'],
+          exclude: ['test/sim/**', 'test/e2e/**', 'test/browser/**', 'test/node/**'],
           globalSetup: ['./test/global-setup.ts'],
         },
       },
       {
         test: {
+          // The simulator's own tests, and pure modules checked against Node-only references.
           name: 'node',
-          include: ['test/sim/**/*.test.ts'],
+          include: ['test/sim/**/*.test.ts', 'test/node/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['./test/global-setup.ts'],
         },

@@ -1,6 +1,7 @@
 // `npm run config:push -- config.yaml [--replace] [--url http://localhost:8787]`: imports a LiteLLM config.yaml
 // into a running gateway. The master key comes from $MASTER_KEY, else from .dev.vars (local development).
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { AdminClient, errorMessage } from './gateway-client';
 import { DEV_VARS, readVars } from './local-env';
 
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
   if (!masterKey) throw new Error('no master key: set MASTER_KEY (or run npm start once to create .dev.vars)');
   const replace = args.includes('--replace');
   const admin = new AdminClient(url.replace(/\/+$/, ''), masterKey);
-  const { status, json } = await admin.request('POST', `/config/import${replace ? '?replace=true' : ''}`, readFileSync(file, 'utf8'), 'application/yaml');
+  // Full YAML is read here (anchors, merge keys, every scalar style) and sent as JSON.
+  const config: unknown = parseYaml(readFileSync(file, 'utf8'), { merge: true });
+  const { status, json } = await admin.request('POST', `/config/import${replace ? '?replace=true' : ''}`, JSON.stringify(config));
   if (status !== 200) throw new Error(`import refused (HTTP ${status}): ${errorMessage(json)}`);
   const result = json as { imported: { model_name: string; model_info: { id: string } }[]; ignored_sections: string[]; total_deployments: number };
   for (const d of result.imported) console.log(`  ✓ ${d.model_name} (id ${d.model_info.id})`);

@@ -1,14 +1,14 @@
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from '../http/zod';
 import { invalidRequest } from '../http/errors';
+import { parseConfigYaml, YamlError } from './yaml';
 import { validate } from '../http/validate';
 import { derivedId, toDeployment } from './normalize';
 import { deploymentInputSchema, routerSettingsSchema, type Deployment, type RouterSettings } from './schema';
 
 /** Sections of a LiteLLM config.yaml the gateway reads; the others are reported back as ignored, never applied. */
 const configSchema = z.looseObject({
-  model_list: z.array(z.unknown()).optional(),
-  router_settings: z.unknown().optional(),
+  model_list: z.optional(z.array(z.unknown())),
+  router_settings: z.optional(z.unknown()),
 });
 
 export interface ImportedConfig {
@@ -19,9 +19,10 @@ export interface ImportedConfig {
 
 export function parseConfigText(text: string): unknown {
   try {
-    return parseYaml(text, { maxAliasCount: 100 });
+    return parseConfigYaml(text);
   } catch (err) {
-    throw invalidRequest(`config is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    if (err instanceof YamlError) throw invalidRequest(`config is not valid YAML (or uses YAML this endpoint does not read): ${err.message}`);
+    throw err;
   }
 }
 

@@ -1,24 +1,26 @@
-import { z } from 'zod';
+import * as z from '../http/zod';
 
 /**
  * Deployments use LiteLLM's `model_list` entry shape so configs and /model/new scripts carry over. Unknown fields are
  * refused rather than ignored: an operator who sets an option we do not implement must learn so at import time.
  */
-const nonNegative = z.number().finite().nonnegative();
-const positive = z.number().finite().positive();
+const nonNegative = z.number().check(z.nonnegative());
+const positive = z.number().check(z.positive());
+const nonNegativeInt = z.int().check(z.nonnegative());
+const positiveInt = z.int().check(z.positive());
 
 /** Literal value or a reference `os.environ/NAME`, resolved from the Worker's env per request and never stored resolved. */
-export const secretRef = z.string().min(1);
+export const secretRef = z.string().check(z.minLength(1));
 
-const promptRole = z.strictObject({ pre_message: z.string().optional(), post_message: z.string().optional() });
+const promptRole = z.strictObject({ pre_message: z.optional(z.string()), post_message: z.optional(z.string()) });
 
 export const pricingFields = {
-  input_cost_per_token: nonNegative.optional(),
-  output_cost_per_token: nonNegative.optional(),
-  input_cost_per_second: nonNegative.optional(),
-  output_cost_per_second: nonNegative.optional(),
-  input_cost_per_token_batches: nonNegative.optional(),
-  output_cost_per_token_batches: nonNegative.optional(),
+  input_cost_per_token: z.optional(nonNegative),
+  output_cost_per_token: z.optional(nonNegative),
+  input_cost_per_second: z.optional(nonNegative),
+  output_cost_per_second: z.optional(nonNegative),
+  input_cost_per_token_batches: z.optional(nonNegative),
+  output_cost_per_token_batches: z.optional(nonNegative),
 };
 
 function isHttpUrl(value: string): boolean {
@@ -32,54 +34,46 @@ function isHttpUrl(value: string): boolean {
 export const litellmParamsSchema = z.strictObject({
   model: z
     .string()
-    .regex(/^(hosted_vllm|openai)\/.+/, 'must be "hosted_vllm/<served-model-name>" (or "openai/<name>" with api_base)'),
-  api_base: z
-    .string()
-    .refine((v) => v.startsWith('os.environ/') || isHttpUrl(v), 'must be an http(s) URL or os.environ/NAME')
-    .optional(),
-  api_key: secretRef.optional(),
-  timeout: positive.optional(),
-  stream_timeout: positive.optional(),
-  weight: nonNegative.optional(),
-  rpm: nonNegative.int().optional(),
-  tpm: nonNegative.int().optional(),
-  max_parallel_requests: positive.int().optional(),
+    .check(z.regex(/^(hosted_vllm|openai)\/.+/, 'must be "hosted_vllm/<served-model-name>" (or "openai/<name>" with api_base)')),
+  api_base: z.optional(
+    z.string().check(z.refine((v) => v.startsWith('os.environ/') || isHttpUrl(v), 'must be an http(s) URL or os.environ/NAME')),
+  ),
+  api_key: z.optional(secretRef),
+  timeout: z.optional(positive),
+  stream_timeout: z.optional(positive),
+  weight: z.optional(nonNegative),
+  rpm: z.optional(nonNegativeInt),
+  tpm: z.optional(nonNegativeInt),
+  max_parallel_requests: z.optional(positiveInt),
   ...pricingFields,
   // LiteLLM prompt-template fields for completion-only (base) models.
-  initial_prompt_value: z.string().optional(),
-  final_prompt_value: z.string().optional(),
-  bos_token: z.string().optional(),
-  eos_token: z.string().optional(),
-  roles: z.partialRecord(z.enum(['system', 'user', 'assistant', 'tool']), promptRole).optional(),
+  initial_prompt_value: z.optional(z.string()),
+  final_prompt_value: z.optional(z.string()),
+  bos_token: z.optional(z.string()),
+  eos_token: z.optional(z.string()),
+  roles: z.optional(z.partialRecord(z.enum(['system', 'user', 'assistant', 'tool']), promptRole)),
 });
 
-export const modeSchema = z.enum([
-  'chat',
-  'completion',
-  'embedding',
-  'rerank',
-  'audio_transcription',
-]);
+export const modeSchema = z.enum(['chat', 'completion', 'embedding', 'rerank', 'audio_transcription']);
 
 export const modelInfoSchema = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"')
-    .optional(),
-  mode: modeSchema.optional(),
+  id: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"')),
+  ),
+  mode: z.optional(modeSchema),
   ...pricingFields,
-  max_tokens: positive.int().optional(),
-  max_input_tokens: positive.int().optional(),
-  max_output_tokens: positive.int().optional(),
-  batch_concurrency: positive.int().max(1000).optional(),
-  base_model: z.string().optional(),
-  description: z.string().max(1000).optional(),
+  max_tokens: z.optional(positiveInt),
+  max_input_tokens: z.optional(positiveInt),
+  max_output_tokens: z.optional(positiveInt),
+  batch_concurrency: z.optional(positiveInt.check(z.maximum(1000))),
+  base_model: z.optional(z.string()),
+  description: z.optional(z.string().check(z.maxLength(1000))),
 });
 
 export const deploymentInputSchema = z.strictObject({
-  model_name: z.string().min(1).max(256),
+  model_name: z.string().check(z.minLength(1), z.maxLength(256)),
   litellm_params: litellmParamsSchema,
-  model_info: modelInfoSchema.optional(),
+  model_info: z.optional(modelInfoSchema),
 });
 
 export type DeploymentInput = z.infer<typeof deploymentInputSchema>;
@@ -96,18 +90,18 @@ export interface Deployment {
 
 export const routingStrategySchema = z.enum(['simple-shuffle', 'least-busy']);
 
-const fallbackList = z.array(z.record(z.string(), z.array(z.string()).min(1)));
+const fallbackList = z.array(z.record(z.string(), z.array(z.string()).check(z.minLength(1))));
 
 export const routerSettingsSchema = z.strictObject({
-  routing_strategy: routingStrategySchema.optional(),
-  num_retries: nonNegative.int().max(10).optional(),
-  allowed_fails: nonNegative.int().optional(),
-  cooldown_time: nonNegative.optional(),
-  timeout: positive.optional(),
-  stream_timeout: positive.optional(),
-  retry_after: nonNegative.optional(),
-  fallbacks: fallbackList.optional(),
-  context_window_fallbacks: fallbackList.optional(),
+  routing_strategy: z.optional(routingStrategySchema),
+  num_retries: z.optional(nonNegativeInt.check(z.maximum(10))),
+  allowed_fails: z.optional(nonNegativeInt),
+  cooldown_time: z.optional(nonNegative),
+  timeout: z.optional(positive),
+  stream_timeout: z.optional(positive),
+  retry_after: z.optional(nonNegative),
+  fallbacks: z.optional(fallbackList),
+  context_window_fallbacks: z.optional(fallbackList),
 });
 
 export type RouterSettings = z.infer<typeof routerSettingsSchema>;

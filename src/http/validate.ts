@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from './zod';
 import { invalidRequest } from './errors';
 
 type Path = ReadonlyArray<PropertyKey>;
@@ -13,7 +13,7 @@ function formatPath(prefix: string, path: Path): string {
 }
 
 /** Validates with zod and turns the first problem into a 400 naming the field (`param`) and what is wrong. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
+export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../http/zod';
 import type { Bindings } from '../env';
 import type { listKeysQuerySchema } from './key-schemas';
 import { ledger } from './ledger-client';

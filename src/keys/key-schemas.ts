@@ -1,78 +1,75 @@
-import { z } from 'zod';
+import * as z from '../http/zod';
 import { DURATION_HINT, parseDuration } from './duration';
 import type { Json } from './key-record';
-
-const json: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
-);
 
 /**
  * Request bodies of LiteLLM's /key/* API. Unlike LiteLLM, unknown fields are refused: a typo in `rpm_limt` must
  * not silently create an unlimited key.
  */
-const duration = z.string().refine((v) => parseDuration(v) !== undefined, `must be ${DURATION_HINT}`);
-const optionalId = z.string().min(1).max(128).nullable().optional();
-const count = z.number().int().nonnegative().nullable().optional();
+const json: z.ZodMiniType<Json> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
+);
+const duration = z.string().check(z.refine((v) => parseDuration(v) !== undefined, `must be ${DURATION_HINT}`));
+const optionalId = z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(128))));
+const count = z.optional(z.nullable(z.int().check(z.nonnegative())));
 
 const keySettings = {
-  key_alias: z.string().min(1).max(200).nullable().optional(),
-  models: z.array(z.string().min(1).max(256)).max(1000).optional(),
-  max_budget: z.number().finite().nonnegative().nullable().optional(),
-  budget_duration: duration.nullable().optional(),
+  key_alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(200)))),
+  models: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(1000))),
+  max_budget: z.optional(z.nullable(z.number().check(z.nonnegative()))),
+  budget_duration: z.optional(z.nullable(duration)),
   tpm_limit: count,
   rpm_limit: count,
   max_parallel_requests: count,
-  metadata: z.record(z.string(), json).optional(),
+  metadata: z.optional(z.record(z.string(), json)),
   user_id: optionalId,
   team_id: optionalId,
-  blocked: z.boolean().optional(),
+  blocked: z.optional(z.boolean()),
 };
 
 /** A custom key: LiteLLM requires the `sk-` prefix; a minimum length keeps guessable keys out. */
 export const customKey = z
   .string()
-  .regex(/^sk-[\x21-\x7e]{8,250}$/, 'must start with "sk-" followed by 8 to 250 printable characters');
+  .check(z.regex(/^sk-[\x21-\x7e]{8,250}$/, 'must start with "sk-" followed by 8 to 250 printable characters'));
 
 /** A key given by its plaintext or by its sha256 hex (what /key/list shows). */
-export const keyOrHash = z.string().min(1).max(300);
+export const keyOrHash = z.string().check(z.minLength(1), z.maxLength(300));
+
+// "-1" is LiteLLM's way to make a key never expire.
+const updatableDuration = z.optional(z.nullable(z.union([z.literal('-1'), duration])));
 
 export const generateKeySchema = z.strictObject({
   ...keySettings,
-  duration: duration.nullable().optional(),
-  key: customKey.optional(),
+  duration: z.optional(z.nullable(duration)),
+  key: z.optional(customKey),
 });
 
-export const updateKeySchema = z.strictObject({
-  ...keySettings,
-  key: keyOrHash,
-  // "-1" is LiteLLM's way to make a key never expire.
-  duration: z.union([z.literal('-1'), duration]).nullable().optional(),
-});
+export const updateKeySchema = z.strictObject({ ...keySettings, key: keyOrHash, duration: updatableDuration });
 
 export const regenerateKeySchema = z.strictObject({
   ...keySettings,
-  key: keyOrHash.optional(),
-  new_key: customKey.optional(),
-  duration: z.union([z.literal('-1'), duration]).nullable().optional(),
+  key: z.optional(keyOrHash),
+  new_key: z.optional(customKey),
+  duration: updatableDuration,
 });
 
 export const deleteKeysSchema = z
   .strictObject({
-    keys: z.array(keyOrHash).min(1).max(100).optional(),
-    key_aliases: z.array(z.string().min(1).max(200)).min(1).max(100).optional(),
+    keys: z.optional(z.array(keyOrHash).check(z.minLength(1), z.maxLength(100))),
+    key_aliases: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(100))),
   })
-  .refine((v) => v.keys !== undefined || v.key_aliases !== undefined, 'give "keys" or "key_aliases"');
+  .check(z.refine((v) => v.keys !== undefined || v.key_aliases !== undefined, 'give "keys" or "key_aliases"'));
 
 export const blockKeySchema = z.strictObject({ key: keyOrHash });
 
 export const listKeysQuerySchema = z.strictObject({
-  page: z.coerce.number().int().min(1).default(1),
-  size: z.coerce.number().int().min(1).max(100).default(10),
-  key_alias: z.string().optional(),
-  team_id: z.string().optional(),
-  user_id: z.string().optional(),
-  key_hash: z.string().optional(),
-  return_full_object: z.enum(['true', 'false']).optional(),
+  page: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 1),
+  size: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 10),
+  key_alias: z.optional(z.string()),
+  team_id: z.optional(z.string()),
+  user_id: z.optional(z.string()),
+  key_hash: z.optional(z.string()),
+  return_full_object: z.optional(z.enum(['true', 'false'])),
 });
 
 export type GenerateKeyInput = z.infer<typeof generateKeySchema>;

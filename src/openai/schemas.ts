@@ -1,22 +1,20 @@
-import { z } from 'zod';
+import * as z from '../http/zod';
 
 /**
  * Only the fields the gateway itself reads are checked; everything else (vLLM's extras included) is the upstream's
  * business and passes through untouched, so these schemas are loose objects.
  */
-const model = z.string().min(1, 'must be a non-empty string');
-const count = z.number().int().positive().nullable().optional();
-const tokenIds = z.array(z.number().int());
+const model = z.string().check(z.minLength(1, 'must be a non-empty string'));
+const count = z.optional(z.nullable(z.int().check(z.positive())));
+const tokenIds = z.array(z.int());
+const stream = z.optional(z.nullable(z.boolean()));
 
-export const streamOptionsSchema = z
-  .looseObject({ include_usage: z.boolean().nullable().optional() })
-  .nullable()
-  .optional();
+export const streamOptionsSchema = z.optional(z.nullable(z.looseObject({ include_usage: z.optional(z.nullable(z.boolean())) })));
 
 export const chatRequestSchema = z.looseObject({
   model,
-  messages: z.array(z.looseObject({ role: z.string() })).min(1, 'must contain at least one message'),
-  stream: z.boolean().nullable().optional(),
+  messages: z.array(z.looseObject({ role: z.string() })).check(z.minLength(1, 'must contain at least one message')),
+  stream,
   stream_options: streamOptionsSchema,
   max_tokens: count,
   max_completion_tokens: count,
@@ -26,7 +24,7 @@ export const chatRequestSchema = z.looseObject({
 export const completionRequestSchema = z.looseObject({
   model,
   prompt: z.union([z.string(), z.array(z.string()), tokenIds, z.array(tokenIds)]),
-  stream: z.boolean().nullable().optional(),
+  stream,
   stream_options: streamOptionsSchema,
   max_tokens: count,
   n: count,
@@ -35,7 +33,7 @@ export const completionRequestSchema = z.looseObject({
 export const embeddingRequestSchema = z.looseObject({
   model,
   input: z.union([z.string(), z.array(z.string()), tokenIds, z.array(tokenIds)]),
-  encoding_format: z.enum(['float', 'base64']).optional(),
+  encoding_format: z.optional(z.enum(['float', 'base64'])),
   dimensions: count,
 });
 
@@ -44,9 +42,6 @@ export const rerankRequestSchema = z.looseObject({
   query: z.string(),
   documents: z
     .array(z.union([z.string(), z.looseObject({ text: z.string() })]))
-    .min(1, 'must contain at least one document'),
+    .check(z.minLength(1, 'must contain at least one document')),
   top_n: count,
 });
-
-export type ChatRequest = z.infer<typeof chatRequestSchema>;
-export type CompletionRequest = z.infer<typeof completionRequestSchema>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../http/zod';
 import type { Deployment } from '../deployments/schema';
 import type { JsonBody } from '../http/body';
 import { editTopLevel, type TopLevelEdits } from '../http/json-edit';
@@ -16,7 +16,7 @@ import type { Endpoint } from './endpoint';
 import type { InferenceRequest } from './inference';
 import type { Conversion } from './response-adapter';
 
-type ModelBody = z.ZodType<{ model: string; stream?: boolean | null }>;
+type ModelBody = z.ZodMiniType<{ model: string; stream?: boolean | null }>;
 
 /** How one JSON endpoint reads its body and shapes the upstream request. */
 export interface JsonRoute {

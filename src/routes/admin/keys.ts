@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { z } from 'zod';
+import type * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { authenticate, requireMaster } from '../../auth/middleware';
 import { readJsonObject } from '../../http/body';
@@ -28,7 +28,7 @@ import {
 /** Admin request bodies are small; a tight limit keeps junk out. */
 const ADMIN_BODY_LIMIT = 256 * 1024;
 
-async function body<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
+async function body<S extends z.ZodMiniType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
   const { value } = await readJsonObject(c.req.raw, ADMIN_BODY_LIMIT);
   return validate(schema, value);
 }

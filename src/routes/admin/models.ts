@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { requireMaster } from '../../auth/middleware';
 import { maxJsonBytes, readJsonObject } from '../../http/body';
@@ -11,7 +11,7 @@ import { deploymentInputSchema } from '../../deployments/schema';
 import { importConfigRoute } from './config-import';
 import { healthCheck } from './health-check';
 
-const deleteSchema = z.strictObject({ id: z.string().min(1) });
+const deleteSchema = z.strictObject({ id: z.string().check(z.minLength(1)) });
 
 /** LiteLLM's model management API: /model/new, /model/info, /model/delete, plus config.yaml import. */
 export function modelAdminRoutes(): Hono<AppEnv> {

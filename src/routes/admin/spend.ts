@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { authenticate } from '../../auth/middleware';
 import { GatewayError } from '../../http/errors';
@@ -10,16 +10,14 @@ import { ledger } from '../../keys/ledger-client';
 import type { SpendLogQuery, SpendLogRow } from '../../keys/ledger-types';
 import { liveKey } from '../../proxy/accounting';
 
-const date = z
-  .string()
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date (YYYY-MM-DD) or an ISO time');
+const date = z.string().check(z.refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date (YYYY-MM-DD) or an ISO time'));
 
 const querySchema = z.strictObject({
-  api_key: z.string().min(1).optional(),
-  request_id: z.string().min(1).max(200).optional(),
-  start_date: date.optional(),
-  end_date: date.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  api_key: z.optional(z.string().check(z.minLength(1))),
+  request_id: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  start_date: z.optional(date),
+  end_date: z.optional(date),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 100),
 });
 
 /** A bare date as end_date includes that whole day, as LiteLLM's date filters do. */

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { authenticate } from '../../auth/middleware';
 import { getRoutingTable } from '../../deployments/config-cache';
@@ -13,15 +13,15 @@ import { batchInput, cancelBatch, createBatch, describeBatch, listBatches } from
 import { assertModelAllowed } from './files';
 
 const createSchema = z.strictObject({
-  input_file_id: z.string().min(1),
+  input_file_id: z.string().check(z.minLength(1)),
   endpoint: z.enum(BATCH_ENDPOINTS),
   completion_window: z.literal('24h'),
-  metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
+  metadata: z.optional(z.nullable(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512))))),
 });
 
 const listQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  after: z.string().optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
+  after: z.optional(z.string()),
 });
 
 /** OpenAI's Batches API, run by the gateway itself (vLLM has none). */

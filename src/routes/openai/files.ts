@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { authenticate } from '../../auth/middleware';
 import { getRoutingTable } from '../../deployments/config-cache';
@@ -13,10 +13,10 @@ import { fileKey } from '../../files/r2-layout';
 import { ownerOf, type Owner } from '../../files/owner';
 
 const listQuery = z.strictObject({
-  purpose: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(10000).default(100),
-  after: z.string().optional(),
-  order: z.enum(['desc']).optional(),
+  purpose: z.optional(z.string()),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10000)), 100),
+  after: z.optional(z.string()),
+  order: z.optional(z.enum(['desc'])),
 });
 
 /** The caller may use this model group (a file or batch id carries one): the same allowlist as live requests. */

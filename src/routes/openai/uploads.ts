@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { authenticate } from '../../auth/middleware';
 import { readJsonObject } from '../../http/body';
@@ -20,12 +20,15 @@ import { invalidRequest } from '../../http/errors';
 import { assertModelAllowed } from './files';
 
 const createSchema = z.strictObject({
-  filename: z.string().min(1).max(255),
+  filename: z.string().check(z.minLength(1), z.maxLength(255)),
   purpose: z.enum(CLIENT_PURPOSES),
-  bytes: z.number().int().positive().max(8 * 1024 ** 3),
-  mime_type: z.string().min(1).max(255),
+  bytes: z.int().check(z.positive(), z.maximum(8 * 1024 ** 3)),
+  mime_type: z.string().check(z.minLength(1), z.maxLength(255)),
 });
-const completeSchema = z.strictObject({ part_ids: z.array(z.string()).min(1).max(10000), md5: z.string().optional() });
+const completeSchema = z.strictObject({
+  part_ids: z.array(z.string()).check(z.minLength(1), z.maxLength(10000)),
+  md5: z.optional(z.string()),
+});
 const SMALL = 64 * 1024;
 
 /** OpenAI's Uploads API for files above the edge's request-size limit: create, add parts, complete or cancel. */
