@@ -26,12 +26,50 @@ export async function readJsonAnswer(
   }
   const contentType = response.headers.get('content-type') ?? 'application/json';
   if (!contentType.includes('json')) return { body: text, contentType, usage: undefined };
+  if (!reshape) return { body: text, contentType, usage: usageOf(text) };
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(text) as Record<string, unknown>;
   } catch {
     return { body: text, contentType, usage: undefined };
   }
-  const usage = readUsage(parsed.usage);
-  return { body: reshape ? JSON.stringify(reshape(parsed)) : text, contentType, usage };
+  return { body: JSON.stringify(reshape(parsed)), contentType, usage: readUsage(parsed.usage) };
+}
+
+/**
+ * The `usage` of a JSON answer without parsing the whole answer: an embeddings response is mostly numbers the
+ * gateway never reads. Inside JSON strings quotes are escaped, so `"usage"` followed by `:` is always a key; vLLM
+ * writes the top-level one after everything else, so the last one is taken.
+ */
+export function usageOf(text: string): Usage | undefined {
+  for (let at = text.lastIndexOf('"usage"'); at >= 0; at = text.lastIndexOf('"usage"', at - 1)) {
+    let i = at + 7;
+    while (text[i] === ' ' || text[i] === '\n' || text[i] === '\t' || text[i] === '\r') i++;
+    if (text[i] !== ':') continue;
+    let open = i + 1;
+    while (text[open] === ' ' || text[open] === '\n' || text[open] === '\t' || text[open] === '\r') open++;
+    // `"usage": null` (or anything but an object) means no usage.
+    if (text[open] !== '{') return undefined;
+    const end = objectEnd(text, open);
+    if (end < 0) return undefined;
+    try {
+      return readUsage(JSON.parse(text.slice(open, end)));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Offset just past the object opening at `open` (usage objects are small and flat, but strings are skipped). */
+function objectEnd(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (ch === '{') depth++;
+    else if (ch === '}' && --depth === 0) return i + 1;
+  }
+  return -1;
 }

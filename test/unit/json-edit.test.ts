@@ -32,3 +32,16 @@ describe('editTopLevel', () => {
     expect(out).toEqual({ model: 's', messages: body.messages, stream: true, reasoning_effort: 'low' });
   });
 });
+
+describe('usageOf', () => {
+  it('finds the top-level usage at the end without parsing the answer, and nothing where there is none', async () => {
+    const { usageOf } = await import('../../src/proxy/json-response');
+    const embedding = JSON.stringify({ data: [{ embedding: Array.from({ length: 1000 }, (_, i) => i / 7) }], usage: { prompt_tokens: 5, total_tokens: 5 } });
+    expect(usageOf(embedding)).toEqual({ prompt_tokens: 5, completion_tokens: 0, total_tokens: 5 });
+    const chat = '{"choices":[{"message":{"content":"the \\"usage\\": {\\"prompt_tokens\\": 99}"}}],"usage" : {"prompt_tokens":3,"completion_tokens":4,"total_tokens":7},"prompt_logprobs":null}';
+    expect(usageOf(chat)).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+    expect(usageOf('{"usage": null, "x": {"a": 1}}')).toBeUndefined();
+    expect(usageOf('{"choices": []}')).toBeUndefined();
+    expect(usageOf('{"text":"hi","usage":{"type":"duration","seconds":3}}')).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, seconds: 3 });
+  });
+});
