@@ -1,19 +1,14 @@
 // Builds the Worker exactly as `wrangler deploy` would upload it, and measures what that upload weighs.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { bundleParts, type BundlePart } from './bundle-parts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-export interface BundlePart {
-  /** An npm package, `src` (the gateway's own code) or `(esbuild runtime)`. */
-  name: string;
-  rawKiB: number;
-}
 
 export interface Bundle {
   scriptPath: string;
@@ -22,6 +17,8 @@ export interface Bundle {
   gzipKiB: number;
   /** Where the raw bytes come from, largest first. */
   parts: BundlePart[];
+  /** Removes the build output (after workerd, which loads it, has stopped). */
+  remove(): Promise<void>;
 }
 
 /** `wrangler deploy --dry-run` bundles and stops before any network call; the fetch flag keeps it offline. */
@@ -33,33 +30,13 @@ export async function buildBundle(): Promise<Bundle> {
   });
   const scriptPath = join(outdir, 'index.js');
   const code = await readFile(scriptPath);
+  // wrangler writes the source map beside the bundle; without one there is just no breakdown.
+  const map = await readFile(`${scriptPath}.map`, 'utf8').then(JSON.parse, () => undefined);
   return {
     scriptPath,
     rawKiB: code.byteLength / 1024,
     gzipKiB: gzipSync(code).byteLength / 1024,
-    parts: breakdown(code.toString('utf8')),
+    parts: map ? bundleParts(code.toString('utf8'), map) : [],
+    remove: () => rm(outdir, { recursive: true, force: true }),
   };
-}
-
-/**
- * esbuild starts each bundled module with a `// <path>` comment line; summing the bytes between those lines by
- * package tells which dependency the size comes from, without decoding the source map.
- */
-function breakdown(code: string): BundlePart[] {
-  const bytes = new Map<string, number>();
-  let current = '(esbuild runtime)';
-  for (const line of code.split('\n')) {
-    const marker = /^\/\/ (\S+\.(?:[cm]?[jt]s))$/.exec(line);
-    if (marker) current = packageOf(marker[1]!);
-    bytes.set(current, (bytes.get(current) ?? 0) + Buffer.byteLength(line) + 1);
-  }
-  return [...bytes]
-    .map(([name, size]) => ({ name, rawKiB: size / 1024 }))
-    .sort((a, b) => b.rawKiB - a.rawKiB);
-}
-
-function packageOf(path: string): string {
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
-  if (pkg) return pkg[1]!;
-  return path.startsWith('src/') ? 'src' : path;
 }

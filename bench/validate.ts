@@ -26,6 +26,8 @@ export async function checkStream(target: string, job: Job): Promise<void> {
   const out = await send(agent, job, true).finally(() => agent.destroy());
   const text = out.text ?? '';
   if (out.status !== 200) fail(target, 'stream failed', out.status, text);
-  if (!text.startsWith('data: {') || !text.includes('"chat.completion.chunk"')) fail(target, 'not a chat SSE stream', out.status, text);
+  if (!text.startsWith('data: {') || !text.includes('"chat.completion.chunk"')) {
+    fail(target, 'not a chat SSE stream', out.status, text);
+  }
   if (!text.trimEnd().endsWith('data: [DONE]')) fail(target, 'stream does not end with [DONE]', out.status, text);
 }
