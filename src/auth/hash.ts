@@ -14,6 +14,22 @@ export async function sha256Hex(text: string): Promise<string> {
   return toHex(await sha256(text));
 }
 
+/**
+ * sha256 of keys this isolate has seen, so a busy key is hashed once rather than on every request. Values are
+ * stored resolved (never a promise one request would hand to another), and the map is simply cleared when full.
+ */
+const digests = new Map<string, Uint8Array>();
+const MAX_DIGESTS = 10_000;
+
+export async function digestOf(key: string): Promise<Uint8Array> {
+  const known = digests.get(key);
+  if (known) return known;
+  const digest = await sha256(key);
+  if (digests.size >= MAX_DIGESTS) digests.clear();
+  digests.set(key, digest);
+  return digest;
+}
+
 /** Compares two digests without leaking, through timing, how many leading bytes match. */
 export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);

@@ -1,12 +1,10 @@
 import type { Bindings } from '../env';
 import { GatewayError } from '../http/errors';
-import { sha256 } from './hash';
-
-let memo: { key: string; digest: Promise<Uint8Array> } | undefined;
+import { digestOf } from './hash';
 
 /**
- * The master key's digest, computed once per isolate. Without the MASTER_KEY secret every route stays closed:
- * there is no default key, so a forgotten secret can never leave a deployed gateway open.
+ * The master key's digest. Without the MASTER_KEY secret every route stays closed: there is no default key, so a
+ * forgotten secret can never leave a deployed gateway open.
  */
 export function masterDigest(env: Bindings): Promise<Uint8Array> {
   const key = env.MASTER_KEY;
@@ -16,6 +14,5 @@ export function masterDigest(env: Bindings): Promise<Uint8Array> {
       'The gateway has no MASTER_KEY secret; set one with `wrangler secret put MASTER_KEY` (locally: .dev.vars)',
     );
   }
-  if (memo?.key !== key) memo = { key, digest: sha256(key) };
-  return memo.digest;
+  return digestOf(key);
 }

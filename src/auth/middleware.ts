@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { unauthorized } from '../http/errors';
 import { presentedKey } from './credentials';
-import { digestsEqual, sha256, toHex } from './hash';
+import { digestOf, digestsEqual, toHex } from './hash';
 import { masterDigest } from './master-key';
 
 const MISSING =
@@ -16,7 +16,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const master = await masterDigest(c.env);
   const key = presentedKey(c.req.raw.headers);
   if (!key) throw unauthorized(MISSING);
-  const digest = await sha256(key);
+  const digest = await digestOf(key);
   if (digestsEqual(digest, master)) c.set('caller', { kind: 'master' });
   else if (key.startsWith('sk-')) c.set('caller', { kind: 'key', hash: toHex(digest) });
   else throw unauthorized('Invalid API key: gateway keys start with "sk-"');
@@ -28,7 +28,7 @@ export const requireMaster: MiddlewareHandler<AppEnv> = async (c, next) => {
   const master = await masterDigest(c.env);
   const key = presentedKey(c.req.raw.headers);
   if (!key) throw unauthorized(MISSING);
-  if (!digestsEqual(await sha256(key), master)) throw unauthorized('This route requires the master key');
+  if (!digestsEqual(await digestOf(key), master)) throw unauthorized('This route requires the master key');
   c.set('caller', { kind: 'master' });
   await next();
 };

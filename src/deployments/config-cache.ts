@@ -17,7 +17,6 @@ export interface RoutingTable {
 }
 
 let cached: { table: RoutingTable; expires: number } | undefined;
-let inflight: Promise<RoutingTable> | undefined;
 
 export function indexConfig(config: GatewayConfig): RoutingTable {
   const groups = new Map<string, Deployment[]>();
@@ -33,13 +32,10 @@ export function indexConfig(config: GatewayConfig): RoutingTable {
 
 export async function getRoutingTable(env: Bindings): Promise<RoutingTable> {
   if (cached && cached.expires > Date.now()) return cached.table;
-  // One KV read per isolate at a time, however many requests arrive while it is in flight.
-  inflight ??= env.GATEWAY_KV.get<GatewayConfig>(CONFIG_KV_KEY, 'json')
-    .then((config) => remember(config ?? emptyConfig()))
-    .finally(() => {
-      inflight = undefined;
-    });
-  return inflight;
+  // Each request reads for itself: a promise of one request's I/O must not be awaited by another (workerd
+  // refuses it), so concurrent misses after an expiry each do their own (edge-cached) KV read.
+  const config = await env.GATEWAY_KV.get<GatewayConfig>(CONFIG_KV_KEY, 'json');
+  return remember(config ?? emptyConfig());
 }
 
 /** Called with the snapshot an admin change returned, so this isolate serves the change on its next request. */

@@ -100,10 +100,10 @@ export class KeyLedger extends DurableObject<Bindings> {
     this.reservations.delete(s.requestId);
     if (!this.store.insertLog(apiKey, s)) return fromNanos(this.state?.spendNanos ?? 0);
     if (s.totalTokens > 0) this.tokens.add(s.endedAt, s.totalTokens);
-    if (this.state) {
+    if (this.state && s.nanos !== 0) {
       this.live(Date.now());
       this.state.spendNanos += s.nanos;
-      this.store.save(this.state);
+      this.store.addSpend(s.nanos);
     }
     if (++this.settledSincePrune >= 1000) {
       this.settledSincePrune = 0;

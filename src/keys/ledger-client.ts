@@ -13,5 +13,14 @@ export type LedgerRpc = Async<
  * the generated RPC stub types recurse without end through the JSON-typed key metadata.
  */
 export function ledger(env: Bindings, name: string): LedgerRpc {
-  return env.KEYS.get(env.KEYS.idFromName(name)) as unknown as LedgerRpc;
+  let id = ids.get(name);
+  if (!id) {
+    if (ids.size >= 10_000) ids.clear();
+    id = env.KEYS.idFromName(name);
+    ids.set(name, id);
+  }
+  return env.KEYS.get(id) as unknown as LedgerRpc;
 }
+
+/** Object ids are plain values (unlike stubs, which belong to one request), so they are kept per isolate. */
+const ids = new Map<string, DurableObjectId>();

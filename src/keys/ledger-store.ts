@@ -47,6 +47,11 @@ export class LedgerStore {
     );
   }
 
+  /** The hot write of every settlement: one increment, not a rewrite of the whole record. */
+  addSpend(nanos: number): void {
+    this.sql.exec('UPDATE key_state SET spend_nanos = spend_nanos + ? WHERE id = 1', nanos);
+  }
+
   /** Inserts the row unless this request id was already settled; true when it was new. */
   insertLog(apiKey: string, s: Settlement): boolean {
     const cursor = this.sql.exec(

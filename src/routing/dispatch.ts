@@ -64,7 +64,7 @@ export async function dispatch(
   const attempts = req.replayable ? 1 + (settings.num_retries ?? DEFAULT_RETRIES) : 1;
   const chain: ModelTarget[] = [model];
   let retries = 0;
-  let lastError: unknown = new GatewayError('upstream_unreachable', `Model group '${model.group}' has no deployments`);
+  let lastError: unknown;
 
   for (let g = 0; g < chain.length; g++) {
     const group = chain[g]!;
@@ -108,7 +108,8 @@ export async function dispatch(
       if (fallback && account.allows(name)) chain.push({ group: name, deployments: fallback, pinned: false });
     }
   }
-  throw lastError;
+  // Built only when needed: an Error captures a stack trace, too costly to make on every request.
+  throw lastError ?? new GatewayError('upstream_unreachable', `Model group '${model.group}' has no deployments`);
 }
 
 async function attemptOn(

@@ -82,7 +82,6 @@ export function keyAdminRoutes(): Hono<AppEnv> {
     return c.json({ ...view, key: plaintext, token_id: view.token });
   };
   app.post('/key/regenerate', requireMaster, (c) => regenerate(c));
-  app.post('/key/:key/regenerate', requireMaster, (c) => regenerate(c, c.req.param('key')));
 
   app.post('/key/block', requireMaster, async (c) => {
     const { key } = await body(c, blockKeySchema);
@@ -91,6 +90,14 @@ export function keyAdminRoutes(): Hono<AppEnv> {
   app.post('/key/unblock', requireMaster, async (c) => {
     const { key } = await body(c, blockKeySchema);
     return c.json(await setBlocked(c.env, await hashOf(key), false));
+  });
+
+  // `/key/{key}/regenerate` as a catch-all after the static /key routes: a `/key/:key/...` parameter next to them
+  // would push Hono off its fast RegExpRouter for every request.
+  app.post('/key/*', requireMaster, (c) => {
+    const match = /^\/key\/([^/]+)\/regenerate$/.exec(new URL(c.req.url).pathname);
+    if (!match) throw notFound(`No route for POST ${new URL(c.req.url).pathname}`);
+    return regenerate(c, decodeURIComponent(match[1]!));
   });
 
   app.get('/key/list', requireMaster, async (c) => {
