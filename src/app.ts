@@ -8,6 +8,7 @@ import { keyAdminRoutes } from './routes/admin/keys';
 import { modelAdminRoutes } from './routes/admin/models';
 import { spendRoutes } from './routes/admin/spend';
 import { openaiRoutes } from './routes/openai';
+import { uiRoutes } from './ui/routes';
 
 /** Middleware order: request id and timer first (so every response, errors included, carries them), then routes. */
 export function buildApp(): Hono<AppEnv> {
@@ -22,6 +23,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route('/', modelAdminRoutes());
   app.route('/', keyAdminRoutes());
   app.route('/', spendRoutes());
+  app.route('/ui', uiRoutes());
   app.notFound((c) => {
     throw new GatewayError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
   });

@@ -1,4 +1,5 @@
 import type { Caller } from './auth/caller';
+import type { Session } from './ui/session';
 import type { ConfigStore } from './deployments/config-store';
 import type { KeyLedger } from './keys/key-ledger';
 import type { BatchLane } from './batches/batch-lane';
@@ -24,6 +25,10 @@ export interface Variables {
   /** performance-style start time (ms) used for x-litellm-overhead-duration-ms. */
   startedAt: number;
   caller: Caller;
+  /** Dashboard only: the signed-in session, its CSRF token, and the submitted form (checked before handlers run). */
+  session: Session;
+  csrf: string;
+  form: Record<string, string>;
 }
 
 export interface AppEnv {

@@ -49,6 +49,11 @@ export class BatchRunner extends DurableObject<Bindings> {
     return toBatchObject(state, { total, completed, failed });
   }
 
+  /** Who owns the batch (the dashboard acts for the operator on every batch). */
+  owner(): string | null {
+    return this.store.load()?.owner ?? null;
+  }
+
   async cancel(owner: string): Promise<Record<string, unknown> | null> {
     const state = this.store.load();
     if (!state || state.owner !== owner) return null;

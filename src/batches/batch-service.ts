@@ -37,6 +37,7 @@ export async function createBatch(
   caller: Caller,
   target: ModelTarget,
   input: CreateBatch,
+  label: string,
 ): Promise<Record<string, unknown>> {
   const file = await batchInput(env, owner, input);
   const internal = newInternalId();
@@ -69,7 +70,7 @@ export async function createBatch(
     errors: [],
   };
   const batch = await runnerStub(env, internal).create(state);
-  await env.FILES.put(batchMetaKey(owner, internal), new Uint8Array(0), { customMetadata: { model: file.model } });
+  await env.FILES.put(batchMetaKey(owner, internal), new Uint8Array(0), { customMetadata: { model: file.model, label } });
   return batch;
 }
 

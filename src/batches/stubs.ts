@@ -5,7 +5,7 @@ import type { BatchRunner } from './batch-runner';
 type Async<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never };
 
 /** RPC surfaces typed from the classes (the generated stub types recurse through JSON-typed fields). */
-export type RunnerRpc = Async<Pick<BatchRunner, 'create' | 'describe' | 'cancel' | 'spec' | 'heartbeat' | 'next'>>;
+export type RunnerRpc = Async<Pick<BatchRunner, 'create' | 'describe' | 'cancel' | 'spec' | 'heartbeat' | 'next' | 'owner'>>;
 export type LaneRpc = Async<Pick<BatchLane, 'start'>>;
 
 export function runnerStub(env: Bindings, internal: string): RunnerRpc {

@@ -12,6 +12,7 @@ import type {
   Settlement,
   SpendLogQuery,
   SpendLogRow,
+  UsageBucket,
 } from './ledger-types';
 import { SlidingWindow } from './ledger-windows';
 
@@ -153,6 +154,10 @@ export class KeyLedger extends DurableObject<Bindings> {
 
   logs(query: SpendLogQuery): SpendLogRow[] {
     return this.store.logs(query);
+  }
+
+  usage(from: number, bucketMs: number): UsageBucket[] {
+    return this.store.usage(from, bucketMs);
   }
 
   /** The active key with its budget window rolled forward; undefined for unknown, deleted or regenerated keys. */

@@ -1,4 +1,4 @@
-import type { KeyRecord, LedgerStatus, Settlement, SpendLogQuery, SpendLogRow } from './ledger-types';
+import type { KeyRecord, LedgerStatus, Settlement, SpendLogQuery, SpendLogRow, UsageBucket } from './ledger-types';
 import { fromNanos } from '../accounting/money';
 
 export interface StoredKey {
@@ -113,6 +113,20 @@ export class LedgerStore {
         startTime: new Date(Number(r.started_at)).toISOString(),
         endTime: new Date(Number(r.ended_at)).toISOString(),
       }));
+  }
+
+  /** Spend and request counts per time bucket and model group since `from` (the dashboard's charts). */
+  usage(from: number, bucketMs: number): UsageBucket[] {
+    return this.sql
+      .exec<{ t: number; model_group: string; nanos: number; requests: number }>(
+        `SELECT CAST(started_at / ? AS INTEGER) * ? AS t, model_group, SUM(spend_nanos) AS nanos, COUNT(*) AS requests
+         FROM spend_logs WHERE started_at >= ? GROUP BY t, model_group ORDER BY t`,
+        bucketMs,
+        bucketMs,
+        from,
+      )
+      .toArray()
+      .map((r) => ({ t: r.t, model_group: r.model_group, spend: fromNanos(r.nanos), requests: r.requests }));
   }
 
   pruneLogs(before: number): void {

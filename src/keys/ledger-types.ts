@@ -75,6 +75,14 @@ export interface SpendLogRow {
   endTime: string;
 }
 
+export interface UsageBucket {
+  /** Bucket start, ms since epoch. */
+  t: number;
+  model_group: string;
+  spend: number;
+  requests: number;
+}
+
 export interface SpendLogQuery {
   requestId?: string;
   from?: number;

@@ -5,9 +5,9 @@ import { authenticate } from '../../auth/middleware';
 import { GatewayError } from '../../http/errors';
 import { validate } from '../../http/validate';
 import { hashOf } from '../../keys/key-service';
-import { listIndex } from '../../keys/kv-index';
+import { allSpendLogs } from '../../keys/spend-logs';
 import { ledger } from '../../keys/ledger-client';
-import type { SpendLogQuery, SpendLogRow } from '../../keys/ledger-types';
+import type { SpendLogQuery } from '../../keys/ledger-types';
 import { liveKey } from '../../proxy/accounting';
 
 const date = z.string().check(z.refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date (YYYY-MM-DD) or an ISO time'));
@@ -48,11 +48,7 @@ export function spendRoutes(): Hono<AppEnv> {
       return c.json(await ledger(c.env, own.token).logs(query));
     }
     if (q.api_key) return c.json(await ledger(c.env, q.api_key === 'master' ? 'master' : await hashOf(q.api_key)).logs(query));
-    // Everyone's rows: each key's ledger holds its own, so read them all and merge.
-    const names = ['master', ...(await listIndex(c.env)).map((e) => e.token)];
-    const rows: SpendLogRow[] = (await Promise.all(names.map((n) => ledger(c.env, n).logs(query)))).flat();
-    rows.sort((a, b) => b.startTime.localeCompare(a.startTime) || a.request_id.localeCompare(b.request_id));
-    return c.json(rows.slice(0, q.limit));
+    return c.json(await allSpendLogs(c.env, query));
   });
   return app;
 }

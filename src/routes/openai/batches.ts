@@ -36,7 +36,8 @@ export function batchRoutes(): Hono<AppEnv> {
     const file = await batchInput(c.env, owner.id, { ...input, metadata: undefined });
     await assertModelAllowed(c, owner, file.model);
     const target = findModel(await getRoutingTable(c.env), file.model)!;
-    const batch = await createBatch(c.env, owner.id, caller, target, { ...input, metadata: input.metadata ?? undefined });
+    const label = owner.key ? (owner.key.key_alias ?? owner.key.key_name) : 'master key';
+    const batch = await createBatch(c.env, owner.id, caller, target, { ...input, metadata: input.metadata ?? undefined }, label);
     return c.json(batch);
   });
 

@@ -1,0 +1,70 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { AppEnv } from '../env';
+import { Layout } from './layout';
+import { csrfToken, csrfValid, readSession, SESSION_COOKIE } from './session';
+
+/** Form posts are small; a larger body is not a dashboard form. */
+const MAX_FORM_BYTES = 1024 * 1024;
+
+/** No scripts or styles but the dashboard's own, no framing, nothing cached. */
+export const uiHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  c.res.headers.set(
+    'content-security-policy',
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  );
+  c.res.headers.set('x-frame-options', 'DENY');
+  c.res.headers.set('referrer-policy', 'no-referrer');
+  c.res.headers.set('cache-control', 'no-store');
+};
+
+export function page(c: Context<AppEnv>, status: 200 | 400 | 403 | 404 | 503, title: string, message: string): Response | Promise<Response> {
+  return c.html(
+    <Layout title={title}>
+      <div class="login">
+        <h1>{title}</h1>
+        <p>{message}</p>
+        <p>
+          <a href="/ui/login">Sign in</a>
+        </p>
+      </div>
+    </Layout>,
+    status,
+  );
+}
+
+/**
+ * Every /ui page except sign-in: a valid session or a redirect to sign-in (GET) / a refusal (POST). Every POST
+ * must also carry the session's CSRF token and, when the browser says where it comes from, our own origin.
+ */
+export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const master = c.env.MASTER_KEY;
+  if (!master) return page(c, 503, 'Gateway not configured', 'Set the MASTER_KEY secret to use the dashboard.');
+  const session = await readSession(master, getCookie(c, SESSION_COOKIE));
+  const isPost = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+  if (!session) {
+    if (!isPost) return c.redirect(`/ui/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+    return page(c, 403, 'Not signed in', 'Your session has ended. Sign in again, then repeat the action.');
+  }
+  c.set('session', session);
+  c.set('csrf', await csrfToken(master, session));
+  if (isPost) {
+    const origin = c.req.header('origin');
+    if (origin && origin !== new URL(c.req.url).origin) return page(c, 403, 'Refused', 'This form was sent from another site.');
+    if (Number(c.req.header('content-length') ?? 0) > MAX_FORM_BYTES) return page(c, 400, 'Too large', 'The form is too large.');
+    const form = await readForm(c);
+    if (!(await csrfValid(master, session, form._csrf))) {
+      return page(c, 403, 'Refused', 'This form has expired or did not come from the dashboard. Reload the page and try again.');
+    }
+    c.set('form', form);
+  }
+  await next();
+};
+
+export async function readForm(c: Context<AppEnv>): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
