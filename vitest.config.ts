@@ -39,7 +39,7 @@ export default defineConfig({
         test: {
           // Black-box: one `wrangler dev` of the gateway (started by its global setup) driven with the openai SDK.
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,

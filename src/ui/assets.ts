@@ -21,7 +21,7 @@ input,select,textarea{font:inherit;width:100%;padding:.35rem .5rem;border:1px so
 .notice{padding:.75rem 1rem;border-radius:8px;border:1px solid var(--line);background:var(--panel);margin:0 0 1rem}.notice.error{border-color:var(--bad);color:var(--bad)}.notice.success{border-color:var(--ok)}
 .secret{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}.secret code{padding:.35rem .5rem;background:#fff;border:1px solid var(--line);border-radius:6px;word-break:break-all}
 progress{width:12rem;height:1rem;vertical-align:middle}.chart{max-width:100%;height:auto;border:1px solid var(--line);border-radius:8px}.legend{display:flex;gap:1rem;flex-wrap:wrap;list-style:none;padding:0}
-.swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;margin-right:.3rem;vertical-align:-1px}.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.swatch{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}input.check{width:auto;margin-right:.4rem}.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .login{max-width:26rem;margin:4rem auto;padding:0 1rem}
 `;
 

@@ -18,7 +18,7 @@ export function BatchesPage(props: { csrf: string; rows: BatchRow[] }) {
       <table>
         <thead>
           <tr>
-            <th scope="col">Batch</th>
+            <th scope="col">Created (UTC)</th>
             <th scope="col">Created by</th>
             <th scope="col">Endpoint</th>
             <th scope="col">Status</th>
@@ -37,14 +37,13 @@ export function BatchesPage(props: { csrf: string; rows: BatchRow[] }) {
             const running = !FINAL.includes(status);
             return (
               <tr data-batch={id} data-live={running ? '1' : '0'}>
-                <td class="mono" title={id}>
-                  {id.slice(0, 18)}…
-                </td>
+                {/* Ids share their encoded prefix and model suffix: the creation time is what people tell apart. */}
+                <td title={id}>{new Date(Number(b.created_at) * 1000).toISOString().slice(0, 19).replace('T', ' ')}</td>
                 <td>{label}</td>
                 <td class="mono">{String(b.endpoint)}</td>
                 <td data-status>{status}</td>
                 <td>
-                  <progress max={Math.max(counts.total, 1)} value={done} aria-label={`Progress of batch ${id.slice(0, 18)}`}>
+                  <progress max={Math.max(counts.total, 1)} value={done} aria-label="Progress">
                     {done} / {counts.total}
                   </progress>{' '}
                   <span data-progress>

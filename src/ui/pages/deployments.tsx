@@ -129,7 +129,7 @@ export function DeploymentsPage(props: DeploymentsProps) {
         </textarea>
         <p>
           <label>
-            <input type="checkbox" name="replace" value="true" style="width:auto" /> Replace all deployments with this file
+            <input class="check" type="checkbox" name="replace" value="true" /> Replace all deployments with this file
           </label>
         </p>
         <p>
