@@ -43,7 +43,7 @@ describe('dashboard sessions', () => {
     const { session } = await UiSession.signIn();
     const alias = unique('csrf');
     expect((await session.post('/ui/keys', { key_alias: alias, _csrf: 'not-the-token' })).status).toBe(403);
-    expect((await session.post('/ui/keys', { key_alias: alias }, true, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await session.post('/ui/keys', { key_alias: alias }, true, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     const other = (await UiSession.signIn()).session;
     expect((await session.post('/ui/keys', { key_alias: alias, _csrf: await other.csrf() })).status).toBe(403);
     const listed = await callJson<{ keys: string[] }>(`/key/list?key_alias=${alias}`);
