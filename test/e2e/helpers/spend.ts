@@ -1,21 +1,8 @@
 import { admin } from './gateway';
 
-/** One row of `GET /spend/logs` (LiteLLM's SpendLogs shape). */
-export interface SpendRow {
-  request_id: string;
-  api_key: string;
-  call_type: string;
-  model_group: string;
-  model_id: string | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  spend: number;
-  status: string;
-  usage_estimated: boolean;
-  startTime: string;
-  endTime: string;
-}
+/** One row of `GET /spend/logs` (LiteLLM's SpendLogs shape), as the gateway defines it. */
+export type { SpendLogRow as SpendRow } from '../../../src/keys/ledger-types';
+import type { SpendLogRow as SpendRow } from '../../../src/keys/ledger-types';
 
 /** Settlement runs after the response (waitUntil): polls the key's spend log until it holds `count` rows. */
 export async function settledRows(key: string, count: number, timeoutMs = 5000): Promise<SpendRow[]> {
