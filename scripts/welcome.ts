@@ -7,6 +7,7 @@ export function printWelcome(o: { url: string; demoKey: string; upstream: string
  Upstream:    ${o.upstream}
  Model group: demo
  Demo key:    ${o.demoKey}
+ Dashboard:   ${o.url}/ui  (sign in with MASTER_KEY from .dev.vars)
  Master key:  MASTER_KEY in .dev.vars (admin API: /key/*, /model/*, /config/import)
 
  curl:
