@@ -87,7 +87,7 @@ const shorten = (line: string, max: number): string =>
 const fixed = (n: number | undefined, digits = 2): string => (n === undefined ? '-' : n.toFixed(digits));
 
 /** Prints rows as right-aligned columns (the first one left-aligned) under a header row. */
-function table(header: string[], rows: string[][]): void {
+export function table(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

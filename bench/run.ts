@@ -1,5 +1,6 @@
 // `npm run bench`: the gateway's overhead against the simulator alone and a do-nothing Worker, in one process run.
-// Env: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 3), BENCH_TTFB_SAMPLES (default 200).
+// Env: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 3), BENCH_TTFB_SAMPLES (default 200);
+// after the rounds, upload memory and batch throughput (extras.ts: BENCH_SKIP_UPLOAD, BENCH_SKIP_BATCH, sizes).
 // Method: every target is validated and warmed up, then measured once per round in a rotating order; the report
 // takes medians over rounds (ratios: per round first), and a measurement disturbed by outside load is retaken.
 import { availableParallelism } from 'node:os';
@@ -7,18 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildBundle } from './bundle';
 import { jsonJob, type Job } from './client';
 import { cpuDuring, OTHER_LOAD_LIMIT, untilQuiet, type CpuReport } from './cpu';
+import { runExtras } from './extras';
 import { throughput, timeToFirstByte } from './load';
 import { compare, printReport, summarize, TARGETS, writeJson, type Measured, type TargetRuns } from './report';
+import { EXTRA_TARGETS, printExtras } from './report-extra';
 import { GROUP, seedGateway } from './seed';
+import { setting } from './settings';
 import { MASTER_KEY, SIM_MODEL, startGateway, startPassthrough, startSim, type Running } from './targets';
 import { checkJson, checkStream } from './validate';
-
-function setting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
 
 const SECONDS = setting('BENCH_SECONDS', 5);
 const ROUNDS = Math.round(setting('BENCH_ROUNDS', 3));
@@ -154,6 +151,7 @@ async function main(): Promise<void> {
       await quiesce(sim.url);
     }
 
+    const extras = await runExtras(gateway, sim, bundle.scriptPath);
     const summaries = targets.map((t) => summarize(runs.get(t)!));
     const [, passthroughRuns, ...gatewayRuns] = targets.map((t) => runs.get(t)!);
     const comparisons = gatewayRuns.map((g) => compare(g, passthroughRuns!));
@@ -163,17 +161,19 @@ async function main(): Promise<void> {
       { name: 'gateway', top: gateway.logs?.top(5) ?? [] },
     ];
     printReport(summaries, comparisons, bundle, ROUNDS, maxOther, workerLogs);
+    printExtras(extras);
     await writeJson(new URL('results/latest.json', import.meta.url), {
       date: new Date().toISOString(),
       settings: { seconds: SECONDS, rounds: ROUNDS, concurrency: CONCURRENCY, ttfbSamples: TTFB_SAMPLES },
       machine: { node: process.version, cpus: availableParallelism() },
       aggregation: 'median over rounds, per metric; ratios and deltas: median of per-round values',
-      targets: TARGETS,
+      targets: { ...TARGETS, ...EXTRA_TARGETS },
       summaries,
       comparisons,
       bundle: { rawKiB: bundle.rawKiB, gzipKiB: bundle.gzipKiB, parts: bundle.parts },
       workerLogs,
       rounds: [...runs.values()],
+      ...extras,
     });
     console.log('\nwrote bench/results/latest.json');
   } finally {

@@ -10,7 +10,7 @@ export interface Seeded {
   limitedKey: string;
 }
 
-async function admin(gatewayUrl: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+export async function admin(gatewayUrl: string, path: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(gatewayUrl + path, {
     method: 'POST',
     headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
@@ -21,7 +21,7 @@ async function admin(gatewayUrl: string, path: string, body: unknown): Promise<R
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-async function newKey(gatewayUrl: string, limits: Record<string, number>): Promise<string> {
+export async function newKey(gatewayUrl: string, limits: Record<string, number>): Promise<string> {
   const { key } = await admin(gatewayUrl, '/key/generate', limits);
   if (typeof key !== 'string' || !key.startsWith('sk-')) throw new Error(`/key/generate returned no key: ${String(key)}`);
   return key;
