@@ -100,8 +100,7 @@ export class BatchRunner extends DurableObject<Bindings> {
 
   /** The last line just came in: finalize now rather than at the next tick. */
   private finishSoonIfDone(): void {
-    const { pending, running } = this.store.counts();
-    if (pending === 0 && running === 0) void this.ctx.storage.setAlarm(Date.now());
+    if (!this.store.unfinished()) void this.ctx.storage.setAlarm(Date.now());
   }
 
   private record(lineNo: number, outcome: LineOutcome): void {

@@ -12,6 +12,9 @@ export class BatchStore {
       state TEXT NOT NULL DEFAULT 'pending', run_id TEXT, attempts INTEGER NOT NULL DEFAULT 0,
       not_before INTEGER NOT NULL DEFAULT 0, ok INTEGER, output TEXT)`);
     sql.exec('CREATE INDEX IF NOT EXISTS lines_state ON lines (state, not_before)');
+    // Claims walk pending lines in order; counts read this small index instead of rows holding output text.
+    sql.exec('CREATE INDEX IF NOT EXISTS lines_claim ON lines (state, line_no)');
+    sql.exec('CREATE INDEX IF NOT EXISTS lines_counts ON lines (state, ok)');
     sql.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
   }
 
@@ -50,11 +53,16 @@ export class BatchStore {
     return row;
   }
 
+  /** True while any line is still pending or running (cheap: no counting). */
+  unfinished(): boolean {
+    return this.sql.exec<{ x: number }>("SELECT EXISTS (SELECT 1 FROM lines WHERE state IN ('pending', 'running')) AS x").one().x === 1;
+  }
+
   /** The next line due, marked as running under `runId`. */
   claim(runId: string, now: number): ClaimedLine | undefined {
     const row = this.sql
       .exec<{ line_no: number; custom_id: string; offset: number; length: number; attempts: number }>(
-        `SELECT line_no, custom_id, offset, length, attempts FROM lines
+        `SELECT line_no, custom_id, offset, length, attempts FROM lines INDEXED BY lines_claim
          WHERE state = 'pending' AND not_before <= ? ORDER BY line_no LIMIT 1`,
         now,
       )

@@ -40,7 +40,9 @@ export async function receiveForm(request: Request, bucket: R2Bucket, owner: str
           if (inFile) {
             if (sink) throw invalidRequest('the form has more than one file part', 'file');
             filename = e.filename!.slice(0, 255);
-            sink = new FileSink(bucket, fileKey(owner, internal), true);
+            // Validate as batch JSONL unless the purpose, sent before the file, already says it is not a batch.
+            const purpose = fields.get('purpose');
+            sink = new FileSink(bucket, fileKey(owner, internal), purpose === undefined || purpose === 'batch');
           } else field = { name: e.name, text: '' };
         } else if (e.kind === 'data') {
           if (inFile) await sink!.write(e.raw);

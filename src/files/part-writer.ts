@@ -10,7 +10,9 @@ export interface WrittenObject {
 }
 
 export class PartWriter {
-  private part = new Uint8Array(PART_SIZE);
+  /** Two buffers, used in turn: one fills while the other uploads (never more in flight). */
+  private readonly buffers: Uint8Array[] = [new Uint8Array(PART_SIZE)];
+  private part: Uint8Array = this.buffers[0]!;
   private filled = 0;
   private bytes = 0;
   private upload: R2MultipartUpload | undefined;
@@ -72,7 +74,9 @@ export class PartWriter {
         this.failed = err;
       },
     );
-    this.part = new Uint8Array(PART_SIZE);
+    // The previous upload finished before this one started, so its buffer is free to fill again.
+    if (this.buffers.length === 1) this.buffers.push(new Uint8Array(PART_SIZE));
+    this.part = this.part === this.buffers[0] ? this.buffers[1]! : this.buffers[0]!;
     this.filled = 0;
   }
 }

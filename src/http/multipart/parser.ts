@@ -55,8 +55,28 @@ export class MultipartParser {
   }
 
   push(chunk: Uint8Array): PartEvent[] {
+    if (this.state === 'data' && this.buf.length < this.delimiter.length && chunk.length >= this.delimiter.length) {
+      const fast = this.dataWithoutDelimiter(chunk);
+      if (fast) return fast;
+    }
     this.buf = concat(this.buf, chunk);
     return this.drain(false);
+  }
+
+  /**
+   * The common case inside a file part: no delimiter in this chunk. Its bytes are handed on as they are (no copy
+   * of the chunk) except a short tail that could begin the next delimiter.
+   */
+  private dataWithoutDelimiter(chunk: Uint8Array): PartEvent[] | undefined {
+    // A delimiter starting in the held tail would end within the chunk's first delimiter-length bytes.
+    if (indexOfBytes(concat(this.buf, chunk.subarray(0, this.delimiter.length)), this.delimiter) >= 0) return undefined;
+    if (indexOfBytes(chunk, this.delimiter) >= 0) return undefined;
+    const keep = this.delimiter.length - 1;
+    const out: PartEvent[] = [];
+    if (this.buf.length) out.push({ kind: 'data', raw: this.buf });
+    out.push({ kind: 'data', raw: chunk.subarray(0, chunk.length - keep) });
+    this.buf = chunk.slice(chunk.length - keep);
+    return out;
   }
 
   end(): PartEvent[] {
