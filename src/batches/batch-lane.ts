@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Bindings } from '../env';
-import type { LineOutcome } from './batch-types';
+import type { LineReport } from './batch-types';
+import { readLines, type ReadyLine } from './line-reader';
 import { runLine } from './run-line';
 import { runnerStub } from './stubs';
 
@@ -15,8 +16,9 @@ interface Job {
 
 /**
  * Runs lines of one batch, up to `slots` (≤ 6) at once: one invocation may hold six outbound connections, so a
- * batch's concurrency comes from several lanes (separate Durable Objects) side by side. A lane keeps nothing but
- * its job; the runner holds every line's state and takes lines back from a lane that stops reporting.
+ * batch's concurrency comes from several lanes (separate Durable Objects) side by side. A lane claims only as many
+ * lines as it has free slots, reads them from R2 in one range, and reports finished lines with its next claim. It
+ * keeps nothing but its job; the runner holds every line's state and takes back the lines of a lane that goes quiet.
  */
 export class BatchLane extends DurableObject<Bindings> {
   private running = false;
@@ -34,28 +36,52 @@ export class BatchLane extends DurableObject<Bindings> {
     const runId = crypto.randomUUID();
     const heartbeat = setInterval(() => void runner.heartbeat(runId).catch(() => undefined), HEARTBEAT_MS);
     let more = false;
+    const reports: LineReport[] = [];
     try {
       const spec = await runner.spec();
       if (!spec || spec.stopped) return;
       const deadline = Date.now() + RUN_MS;
+      const queue: ReadyLine[] = [];
+      let busy = 0;
+      let stopped = false;
+      let waitMs = 0;
+      let refilling: Promise<void> | undefined;
+      // One claim at a time for the whole lane, for the slots free at that moment.
+      const refill = async (): Promise<void> => {
+        const step = await runner.next(runId, reports.splice(0), job.slots - busy - queue.length);
+        if (step.kind === 'stop') stopped = true;
+        else if (step.kind === 'wait') waitMs = step.ms;
+        else queue.push(...(await readLines(this.env, spec.inputKey, step.lines)));
+      };
       const worker = async (): Promise<void> => {
-        let report: { lineNo: number; outcome: LineOutcome } | undefined;
-        for (;;) {
-          const final = Date.now() > deadline;
-          const step = await runner.next(runId, report, final);
-          report = undefined;
-          if (final) more = true;
-          if (step.kind === 'stop') return;
-          if (step.kind === 'wait') {
-            await new Promise((r) => setTimeout(r, step.ms));
+        while (Date.now() <= deadline) {
+          const next = queue.shift();
+          if (next) {
+            busy++;
+            try {
+              reports.push({ lineNo: next.line.lineNo, outcome: await runLine(this.env, spec, next.line, next.text) });
+            } finally {
+              busy--;
+            }
             continue;
           }
-          report = { lineNo: step.line.lineNo, outcome: await runLine(this.env, spec, step.line) };
+          if (stopped) return;
+          refilling ??= refill().finally(() => (refilling = undefined));
+          await refilling;
+          if (waitMs) {
+            const ms = waitMs;
+            waitMs = 0;
+            await new Promise((r) => setTimeout(r, ms));
+          }
         }
+        more = true;
       };
       await Promise.all(Array.from({ length: job.slots }, worker));
+      for (const left of queue.splice(0)) reports.push({ lineNo: left.line.lineNo, outcome: { kind: 'release' } });
     } finally {
       clearInterval(heartbeat);
+      // Whatever finished last is reported now, with the lines claimed but never started.
+      await runner.next(runId, reports.splice(0), 0, true).catch(() => undefined);
       this.running = false;
       if (more) await this.ctx.storage.setAlarm(Date.now());
     }

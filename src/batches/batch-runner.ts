@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Bindings } from '../env';
 import { newInternalId } from '../files/ids';
 import { BatchStore } from './batch-store';
-import { toBatchObject, type BatchState, type ClaimedLine, type LaneSpec, type LineOutcome } from './batch-types';
+import { toBatchObject, type BatchState, type ClaimedLine, type LaneSpec, type LineOutcome, type LineReport } from './batch-types';
 import { writeResults } from './finalize';
 import { ingest } from './ingest';
 import { laneStub } from './stubs';
@@ -15,7 +15,7 @@ const STALE_MS = 10_000;
 /** One lane runs at most this many lines at once: an invocation may hold six outbound connections. */
 export const LANE_SLOTS = 6;
 
-export type NextStep = { kind: 'line'; line: ClaimedLine } | { kind: 'wait'; ms: number } | { kind: 'stop' };
+export type NextStep = { kind: 'lines'; lines: ClaimedLine[] } | { kind: 'wait'; ms: number } | { kind: 'stop' };
 
 /**
  * One per batch (named by its internal id): the durable state of a batch run by the gateway. It ingests the
@@ -76,15 +76,18 @@ export class BatchRunner extends DurableObject<Bindings> {
     this.seen.set(runId, Date.now());
   }
 
-  /** A lane reports its last line (if any) and asks for the next one. */
-  next(runId: string, report?: { lineNo: number; outcome: LineOutcome }, final = false): NextStep {
+  /** A lane reports the lines it finished and asks for up to `want` more (one round trip for both). */
+  next(runId: string, reports: LineReport[], want: number, final = false): NextStep {
     this.heartbeat(runId);
-    if (report) this.record(report.lineNo, report.outcome);
+    for (const r of reports) this.record(r.lineNo, r.outcome);
     const state = this.store.load();
-    if (report && state?.status === 'in_progress') this.finishSoonIfDone();
+    if (reports.length && state?.status === 'in_progress') this.finishSoonIfDone();
     if (final || !state || state.status !== 'in_progress') return { kind: 'stop' };
-    const line = this.store.claim(runId, Date.now());
-    if (line) return { kind: 'line', line };
+    const lines: ClaimedLine[] = [];
+    for (let line = this.store.claim(runId, Date.now()); line; line = lines.length < want ? this.store.claim(runId, Date.now()) : undefined) {
+      lines.push(line);
+    }
+    if (lines.length) return { kind: 'lines', lines };
     const due = this.store.nextDue();
     return due === undefined ? { kind: 'stop' } : { kind: 'wait', ms: Math.min(Math.max(due - Date.now(), 50), 1000) };
   }
@@ -105,7 +108,8 @@ export class BatchRunner extends DurableObject<Bindings> {
 
   private record(lineNo: number, outcome: LineOutcome): void {
     if (outcome.kind === 'done') this.store.finish(lineNo, outcome.ok, outcome.output);
-    else this.store.retry(lineNo, Date.now() + outcome.delayMs, outcome.output);
+    else if (outcome.kind === 'retry') this.store.retry(lineNo, Date.now() + outcome.delayMs, outcome.output);
+    else this.store.unclaim(lineNo);
   }
 
   private alive = (runId: string): boolean => {

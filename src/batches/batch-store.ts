@@ -87,6 +87,11 @@ export class BatchStore {
     );
   }
 
+  /** A claimed line that was never started goes back as it was (its attempt not counted). */
+  unclaim(lineNo: number): void {
+    this.sql.exec("UPDATE lines SET state = 'pending', run_id = NULL, attempts = attempts - 1 WHERE line_no = ? AND state = 'running'", lineNo);
+  }
+
   /** Lines held by runs that stopped reporting go back to pending. */
   release(isAlive: (runId: string) => boolean): number {
     const stale = this.sql

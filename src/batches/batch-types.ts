@@ -83,10 +83,17 @@ export interface ClaimedLine {
   attempt: number;
 }
 
+export interface LineReport {
+  lineNo: number;
+  outcome: LineOutcome;
+}
+
 /** What a lane reports for a line: a final result (one output-file line), or "try again later". */
 export type LineOutcome =
   | { kind: 'done'; ok: boolean; output: string }
-  | { kind: 'retry'; delayMs: number; output: string };
+  | { kind: 'retry'; delayMs: number; output: string }
+  /** Claimed but never started (the lane's run ended): back to pending at once. */
+  | { kind: 'release' };
 
 /** What a lane needs to run lines of this batch. */
 export interface LaneSpec {

@@ -24,7 +24,7 @@ const MAX_RETRY_WAIT_MS = 5 * 60_000;
  * accounting — as the key that created the batch, at the deployment's batch prices, with `model` forced to the
  * batch's model group. Rate-limit refusals and upstream overloads are retried later rather than failed.
  */
-export async function runLine(env: Bindings, spec: LaneSpec, line: ClaimedLine): Promise<LineOutcome> {
+export async function runLine(env: Bindings, spec: LaneSpec, line: ClaimedLine, text: string): Promise<LineOutcome> {
   const settled: Promise<unknown>[] = [];
   const ctx: CallContext = {
     env,
@@ -40,7 +40,7 @@ export async function runLine(env: Bindings, spec: LaneSpec, line: ClaimedLine):
   let body: unknown;
   let retryAfter: string | null | undefined;
   try {
-    const res = await runInference(ctx, await lineRequest(env, spec, line));
+    const res = await runInference(ctx, lineRequest(spec, text));
     status = res.status;
     body = parse(await res.text());
     retryAfter = res.headers.get('retry-after');
@@ -59,11 +59,8 @@ export async function runLine(env: Bindings, spec: LaneSpec, line: ClaimedLine):
   return { kind: 'done', ok: status >= 200 && status < 300, output };
 }
 
-/** The line's `body`, byte for byte as the file holds it, read back from R2 by range. */
-async function lineRequest(env: Bindings, spec: LaneSpec, line: ClaimedLine): Promise<InferenceRequest> {
-  const object = await env.FILES.get(spec.inputKey, { range: { offset: line.offset, length: line.length } });
-  if (!object) throw new GatewayError('internal', 'The batch input file is gone');
-  const text = await object.text();
+/** The line's `body`, byte for byte as the file holds it. */
+function lineRequest(spec: LaneSpec, text: string): InferenceRequest {
   const member = scanTopLevel(text).find((m) => m.key === 'body');
   if (!member) throw new GatewayError('invalid_request', 'This line has no body');
   const bodyText = text.slice(member.valueStart, member.end);
