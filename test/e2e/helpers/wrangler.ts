@@ -159,7 +159,12 @@ export async function startWrangler(options: WranglerOptions): Promise<Wrangler>
       if (Date.now() > deadline) throw new Error(`processes of group ${pgid} survived SIGKILL: ${JSON.stringify(groupMembers(pgid))}`);
       await sleep(50);
     }
-    if (await isListening(options.port)) throw new Error(`port ${options.port} still accepts connections after the kill`);
+    // A multi-threaded process's leader shows as a zombie while its other threads are still tearing down and
+    // holding the listening socket, so the port may close a moment after the group looks empty.
+    while (await isListening(options.port)) {
+      if (Date.now() > deadline) throw new Error(`port ${options.port} still accepts connections after the kill`);
+      await sleep(50);
+    }
   };
 
   try {
