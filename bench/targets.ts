@@ -102,7 +102,11 @@ export function startPassthrough(simUrl: string): Promise<Running> {
  * Plain variables are the wrangler.toml `[vars]` only: a developer's .dev.vars must not change what is measured
  * (wrangler merges it in, and says so; WRANGLER_LOG=warn keeps that misleading line out of the report).
  */
-export async function startGateway(scriptPath: string, simUrl: string): Promise<Running> {
+export async function startGateway(
+  scriptPath: string,
+  simUrl: string,
+  extra: { inspectorPort?: number } = {},
+): Promise<Running> {
   process.env.WRANGLER_LOG ??= 'warn';
   const config = unstable_readConfig({ config: `${ROOT}wrangler.toml` });
   const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
@@ -117,6 +121,7 @@ export async function startGateway(scriptPath: string, simUrl: string): Promise<
       modulesRoot: dirname(scriptPath),
       bindings: { ...config.vars, MASTER_KEY, HOSTED_VLLM_API_BASE: simUrl },
       ...(doStorage ? { durableObjectsPersist: doStorage } : {}),
+      ...extra,
     },
     doStorage ? () => rm(doStorage, { recursive: true, force: true }) : undefined,
   );
