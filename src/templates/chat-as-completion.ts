@@ -26,6 +26,30 @@ function textOf(content: unknown, where: string): string {
     .join('');
 }
 
+interface ChatMessage {
+  role: string;
+  content?: unknown;
+  tool_calls?: unknown;
+  function_call?: unknown;
+}
+
+/** Tool turns carry structure a prompt cannot hold; refused like `tools`, not flattened into text. */
+const TOOL_ROLES = new Set(['tool', 'function']);
+
+function textMessage(m: ChatMessage, i: number): TextMessage {
+  if (TOOL_ROLES.has(m.role)) {
+    throw invalidRequest(`messages[${i}]: ${m.role} messages are not supported by this model: it serves text completions only`, `messages[${i}].role`);
+  }
+  for (const field of ['tool_calls', 'function_call'] as const) {
+    const value = m[field];
+    if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) {
+      throw invalidRequest(`messages[${i}].${field} is not supported by this model: it serves text completions only`, `messages[${i}].${field}`);
+    }
+  }
+  // OpenAI's `developer` role is the newer name of `system`; templates define `system`.
+  return { role: m.role === 'developer' ? 'system' : m.role, text: textOf(m.content, `messages[${i}].content`) };
+}
+
 /** The edits that turn a chat request body into a completions request for a template deployment. */
 export function chatToCompletionEdits(body: Record<string, unknown>, template: TemplateParams): TopLevelEdits {
   for (const field of CHAT_ONLY) {
@@ -37,9 +61,7 @@ export function chatToCompletionEdits(body: Record<string, unknown>, template: T
   if (format && format.type !== 'text') {
     throw invalidRequest('response_format with a schema is not supported by this model: it serves text completions only', 'response_format');
   }
-  const messages = (body.messages as { role: string; content?: unknown }[]).map(
-    (m, i): TextMessage => ({ role: m.role, text: textOf(m.content, `messages[${i}].content`) }),
-  );
+  const messages = (body.messages as ChatMessage[]).map((m, i): TextMessage => textMessage(m, i));
   const edits: TopLevelEdits = {
     messages: undefined,
     prompt: renderPrompt(messages, template),

@@ -5,7 +5,7 @@ import { digestOf, digestsEqual } from '../auth/hash';
 import { masterDigest } from '../auth/master-key';
 import { Layout, Notice } from './layout';
 import { page, readForm, requireSession } from './middleware';
-import { issueSession, SESSION_COOKIE, SESSION_TTL_S } from './session';
+import { issueSession, revokeSession, SESSION_COOKIE, SESSION_TTL_S } from './session';
 
 function safeNext(next: string | undefined): string {
   return next && /^\/ui(\/[A-Za-z0-9/_\-.%]*)?$/.test(next) ? next : '/ui/keys';
@@ -49,7 +49,8 @@ export function authRoutes(): Hono<AppEnv> {
     setCookie(c, SESSION_COOKIE, cookie, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/ui', maxAge: SESSION_TTL_S });
     return c.redirect(next, 303);
   });
-  app.post('/logout', requireSession, (c) => {
+  app.post('/logout', requireSession, async (c) => {
+    await revokeSession(c.env.GATEWAY_KV, c.get('session'));
     deleteCookie(c, SESSION_COOKIE, { path: '/ui', secure: true });
     return c.redirect('/ui/login', 303);
   });

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
 import { Layout } from './layout';
-import { csrfToken, csrfValid, readSession, SESSION_COOKIE } from './session';
+import { csrfToken, csrfValid, isRevoked, readSession, SESSION_COOKIE } from './session';
 
 /** Form posts are small; a larger body is not a dashboard form. */
 const MAX_FORM_BYTES = 1024 * 1024;
@@ -41,7 +41,8 @@ export function page(c: Context<AppEnv>, status: 200 | 400 | 403 | 404 | 503, ti
 export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const master = c.env.MASTER_KEY;
   if (!master) return page(c, 503, 'Gateway not configured', 'Set the MASTER_KEY secret to use the dashboard.');
-  const session = await readSession(master, getCookie(c, SESSION_COOKIE));
+  const signed = await readSession(master, getCookie(c, SESSION_COOKIE));
+  const session = signed && !(await isRevoked(c.env.GATEWAY_KV, signed)) ? signed : undefined;
   const isPost = c.req.method !== 'GET' && c.req.method !== 'HEAD';
   if (!session) {
     if (!isPost) return c.redirect(`/ui/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);

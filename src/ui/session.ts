@@ -1,7 +1,8 @@
 /**
  * Dashboard sessions: the master key is checked once at sign-in and never stored in the browser. The cookie holds
  * `{sid, exp}` signed with HMAC-SHA256 under a key derived from MASTER_KEY, so rotating the master key ends every
- * session. CSRF tokens are HMACs of the session id under the same key (no server-side state).
+ * session. CSRF tokens are HMACs of the session id under the same key. The only server-side state is the list of
+ * signed-out sessions in KV, so a copied cookie dies with sign-out rather than at its expiry.
  */
 export const SESSION_COOKIE = 'gw_session';
 export const SESSION_TTL_S = 8 * 3600;
@@ -70,4 +71,17 @@ export async function csrfValid(master: string, session: Session, submitted: str
   const bytes = submitted ? unb64url(submitted) : undefined;
   if (!bytes) return false;
   return crypto.subtle.verify('HMAC', await signingKey(master), bytes, encoder.encode(`csrf\n${session.sid}`));
+}
+
+const REVOKED = 'session-revoked:';
+
+/** Sign-out: the session id is refused from now on (KV drops the entry once the cookie would have expired anyway). */
+export async function revokeSession(kv: KVNamespace, session: Session, now = Date.now()): Promise<void> {
+  const left = session.exp - Math.floor(now / 1000);
+  // KV's shortest expiry is 60 s.
+  await kv.put(REVOKED + session.sid, '1', { expirationTtl: Math.max(60, left) });
+}
+
+export async function isRevoked(kv: KVNamespace, session: Session): Promise<boolean> {
+  return (await kv.get(REVOKED + session.sid)) !== null;
 }

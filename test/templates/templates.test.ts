@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callJson, expectEnvelope, simDeployment, MASTER_KEY } from '../helpers/gateway';
+import { call, callJson, expectEnvelope, simDeployment, MASTER_KEY } from '../helpers/gateway';
+import { newKey, settledRows } from '../helpers/keys';
 import { sdk } from '../helpers/sdk';
 
 const LLAMA2 = {
@@ -100,6 +101,38 @@ describe('chat served by completion-only deployments', () => {
     expect(chunks.at(-1)!.usage?.total_tokens).toBeGreaterThan(0);
   });
 
+  it('wraps a developer message as the system turn (its newer OpenAI name)', async () => {
+    const d = await simDeployment({ served: 'base-model', params: CHATML });
+    const messages = [
+      { role: 'developer' as const, content: 'Be brief.' },
+      { role: 'user' as const, content: 'hi' },
+    ];
+    await sdk(MASTER_KEY).chat.completions.create({ model: d.group, messages, max_tokens: 5 });
+    const [entry] = await d.sim.log();
+    expect((entry!.json as { prompt: string }).prompt).toBe(
+      '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n',
+    );
+  });
+
+  it('is billed like any chat call: response cost from the usage, one chat spend-log row on the key', async () => {
+    const d = await simDeployment({ served: 'base-model', params: CHATML, info: { input_cost_per_token: 0.001, output_cost_per_token: 0.002 } });
+    const k = await newKey();
+    const res = await call('/v1/chat/completions', {
+      method: 'POST',
+      key: k.key,
+      json: { model: d.group, messages: [{ role: 'user', content: 'count the tokens' }], max_tokens: 7 },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { object: string; usage: { prompt_tokens: number; completion_tokens: number } };
+    expect(body.object).toBe('chat.completion');
+    const expected = body.usage.prompt_tokens * 0.001 + body.usage.completion_tokens * 0.002;
+    expect(Number(res.headers.get('x-litellm-response-cost'))).toBeCloseTo(expected, 9);
+    expect(res.headers.get('x-litellm-model-group')).toBe(d.group);
+    const [row] = await settledRows(k.token, 1);
+    expect(row).toMatchObject({ call_type: 'chat', model_group: d.group, model_id: d.id, prompt_tokens: body.usage.prompt_tokens });
+    expect(row!.spend).toBeCloseTo(expected, 9);
+  });
+
   it('refuses chat-only fields by name instead of dropping them', async () => {
     const d = await simDeployment({ served: 'base-model', params: CHATML });
     const cases: [Record<string, unknown>, string][] = [
@@ -107,6 +140,8 @@ describe('chat served by completion-only deployments', () => {
       [{ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } }, 'response_format'],
       [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AA' } }] }] }, 'messages[0].content[0]'],
       [{ logprobs: true }, 'logprobs'],
+      [{ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{}' } }] }] }, 'messages[1].tool_calls'],
+      [{ messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 't', content: '42' }] }, 'messages[1].role'],
     ];
     for (const [extra, param] of cases) {
       const json = { model: d.group, messages: [{ role: 'user', content: 'x' }], ...extra };

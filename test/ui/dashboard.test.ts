@@ -4,7 +4,12 @@ import { call, callJson, simDeployment, unique } from '../helpers/gateway';
 import { UiSession } from '../helpers/ui';
 
 const PAGES = ['/ui', '/ui/keys', '/ui/deployments', '/ui/usage', '/ui/batches', '/ui/keys/' + 'a'.repeat(64)];
-const POSTS = ['/ui/keys', '/ui/deployments', '/ui/deployments/import', '/ui/deployments/remove', '/ui/logout', `/ui/keys/${'a'.repeat(64)}/block`];
+const HASH = 'a'.repeat(64);
+const PAGES_JSON = ['/ui/batch-progress.json', '/ui/batches/batch_x/output', '/ui/batches/batch_x/errors'];
+const POSTS = [
+  '/ui/keys', '/ui/deployments', '/ui/deployments/import', '/ui/deployments/remove', '/ui/logout', '/ui/batches/batch_x/cancel',
+  `/ui/keys/${HASH}`, `/ui/keys/${HASH}/block`, `/ui/keys/${HASH}/unblock`, `/ui/keys/${HASH}/regenerate`, `/ui/keys/${HASH}/delete`,
+];
 
 describe('dashboard sessions', () => {
   it('without a session every page redirects to sign-in and every form post is refused', async () => {
@@ -13,6 +18,11 @@ describe('dashboard sessions', () => {
       const res = await anon.get(path);
       expect(res.status, path).toBe(303);
       expect(res.headers.get('location')).toMatch(/^\/ui\/login\?next=/);
+    }
+    for (const path of PAGES_JSON) {
+      const res = await anon.get(path);
+      expect(res.status, path).toBe(303);
+      expect(await res.text(), path).not.toContain('batch_');
     }
     for (const path of POSTS) expect((await anon.post(path, { _csrf: 'x' })).status, path).toBe(403);
     const forged = new UiSession();
@@ -35,8 +45,14 @@ describe('dashboard sessions', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(page.headers.get('x-frame-options')).toBe('DENY');
-    // Sign out ends the session.
+    // Sign out ends the session, also for a copy of the cookie kept after it.
+    const csrf = await session.csrf();
+    expect((await session.get('/ui/keys')).status).toBe(200);
     expect((await session.post('/ui/logout', {})).status).toBe(303);
+    const replay = await session.get('/ui/keys');
+    expect(replay.status).toBe(303);
+    expect(replay.headers.get('location')).toMatch(/^\/ui\/login/);
+    expect((await session.post('/ui/keys', { key_alias: unique('after-logout'), _csrf: csrf })).status).toBe(403);
   });
 
   it('refuses state changes without the session\'s CSRF token or from another origin', async () => {
