@@ -5,7 +5,7 @@
 export const CSS = `
 :root{--fg:#1b1f24;--muted:#57606a;--bg:#fff;--panel:#f6f8fa;--line:#d0d7de;--accent:#0b5cad;--ok:#1a7f37;--bad:#b42318;--warn:#8a5a00}
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,summary:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,summary:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
 header{display:flex;gap:1.5rem;align-items:center;padding:.75rem 1.5rem;border-bottom:1px solid var(--line);background:var(--panel);flex-wrap:wrap}
 header strong{font-size:1.05rem}nav ul{display:flex;gap:1rem;list-style:none;margin:0;padding:0;flex-wrap:wrap}nav a[aria-current=page]{font-weight:700;text-decoration:none;color:var(--fg)}
 header form{margin-left:auto}main{padding:1.25rem 1.5rem;max-width:1200px}h1{font-size:1.4rem;margin:.25rem 0 1rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
@@ -21,7 +21,7 @@ input,select,textarea{font:inherit;width:100%;padding:.35rem .5rem;border:1px so
 .notice{padding:.75rem 1rem;border-radius:8px;border:1px solid var(--line);background:var(--panel);margin:0 0 1rem}.notice.error{border-color:var(--bad);color:var(--bad)}.notice.success{border-color:var(--ok)}
 .secret{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}.secret code{padding:.35rem .5rem;background:#fff;border:1px solid var(--line);border-radius:6px;word-break:break-all}
 progress{width:12rem;height:1rem;vertical-align:middle}.chart{max-width:100%;height:auto;border:1px solid var(--line);border-radius:8px}.legend{display:flex;gap:1rem;flex-wrap:wrap;list-style:none;padding:0}
-.swatch{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}input.check{width:auto;margin-right:.4rem}.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.swatch{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}input.check{width:auto;margin-right:.4rem}.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}.skip:focus{width:auto;height:auto;clip:auto;padding:.3rem .6rem;background:var(--bg);z-index:10}
 .login{max-width:26rem;margin:4rem auto;padding:0 1rem}
 `;
 

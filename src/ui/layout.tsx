@@ -26,7 +26,7 @@ export function Layout(props: { title: string; section?: Section; csrf?: string;
         <script src="/ui/app.js" defer></script>
       </head>
       <body>
-        <a class="sr-only" href="#main">
+        <a class="sr-only skip" href="#main">
           Skip to content
         </a>
         {props.section ? (

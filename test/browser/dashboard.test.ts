@@ -51,6 +51,15 @@ describe('dashboard in Chromium', () => {
     expect(await page.context().cookies()).toEqual([expect.objectContaining({ name: 'gw_session', httpOnly: true, secure: true, sameSite: 'Strict' })]);
     expect(JSON.stringify(await page.context().cookies())).not.toContain(masterKey());
     await shot('keys');
+    // Keyboard: the first Tab lands on the skip link, which shows itself, with a focus ring that stands out on white.
+    await page.keyboard.press('Tab');
+    const skip = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      return { href: el.getAttribute('href'), width: el.getBoundingClientRect().width, outline: `${style.outlineStyle} ${style.outlineColor}` };
+    });
+    expect(skip).toEqual({ href: '#main', width: expect.any(Number), outline: 'solid rgb(29, 78, 216)' });
+    expect(skip.width).toBeGreaterThan(20);
 
     const alias = unique('browser-key');
     await page.click('summary:has-text("Create a key")');
