@@ -61,6 +61,27 @@ describe('retries on another deployment', () => {
     expect(cut).toBe((await broken.sim.log()).length);
   });
 
+  it('a stream whose first token misses stream_timeout is retried elsewhere: the client gets a clean 200 stream', async () => {
+    const { group, good, broken } = await pair({ sim: { firstChunkDelayMs: 5000 }, params: { stream_timeout: 0.2 } });
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => call('/v1/chat/completions', { method: 'POST', json: chat(group, { stream: true }) })),
+    );
+    for (const res of responses) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-litellm-model-id')).toBe(good.id);
+      expect((await readSse(res)).at(-1)).toBe('[DONE]');
+    }
+    expect(responses.some((r) => r.headers.get('x-litellm-attempted-retries') === '1')).toBe(true);
+    expect((await broken.sim.log()).length).toBeGreaterThan(0);
+  });
+
+  it('with one deployment, a stream that sends no first token in time is a 504, not an error inside a 200', async () => {
+    const d = await simDeployment({ sim: { firstChunkDelayMs: 5000 }, params: { stream_timeout: 0.2 } });
+    const { status, body } = await callJson('/v1/chat/completions', { method: 'POST', json: chat(d.group, { stream: true }) });
+    expect(status).toBe(504);
+    expect(expectEnvelope(body).message).toMatch(/did not answer within/);
+  });
+
   it('with every deployment down the client gets one clean error', async () => {
     const a = await simDeployment({ sim: { refuse: true } });
     await simDeployment({ group: a.group, sim: { status: 503 } });
@@ -91,6 +112,18 @@ describe('cooldown', () => {
     await broken.sim.configure({ status: null });
     for (let i = 0; i < 20; i++) await call('/v1/chat/completions', { method: 'POST', json: chat(group) });
     expect((await broken.sim.log()).length).toBeGreaterThan(2);
+  });
+
+  it('streams that time out before their first token count as failures for cooldown', async () => {
+    await routerSettings({ allowed_fails: 2, cooldown_time: 30, num_retries: 2 });
+    const { group, good, broken } = await pair({ sim: { firstChunkDelayMs: 5000 }, params: { stream_timeout: 0.2 } });
+    for (let i = 0; i < 12; i++) {
+      const res = await call('/v1/chat/completions', { method: 'POST', json: chat(group, { stream: true }) });
+      expect(res.status).toBe(200);
+      await readSse(res);
+    }
+    expect((await broken.sim.log()).length).toBe(2);
+    expect((await good.sim.log()).length).toBe(12);
   });
 });
 

@@ -23,6 +23,7 @@ const KINDS: Record<keyof SimConfig, Kind> = {
   apiKey: 'string',
   latencyMs: 'int',
   chunkDelayMs: 'int',
+  firstChunkDelayMs: 'int',
   status: 'int',
   failNext: 'int',
   failNextStatus: 'int',

@@ -6,6 +6,7 @@ import type { SimConfig } from './types';
 export interface Knobs {
   latencyMs: number;
   chunkDelayMs: number;
+  firstChunkDelayMs: number;
   status?: number;
   cutAfterChunks?: number;
   errorAfterChunks?: number;
@@ -21,6 +22,7 @@ export function readKnobs(config: SimConfig, headers: IncomingHttpHeaders): Knob
   const knobs: Knobs = {
     latencyMs: headerInt(headers, 'x-sim-latency-ms') ?? config.latencyMs,
     chunkDelayMs: headerInt(headers, 'x-sim-chunk-delay-ms') ?? config.chunkDelayMs,
+    firstChunkDelayMs: headerInt(headers, 'x-sim-first-chunk-delay-ms') ?? config.firstChunkDelayMs ?? 0,
   };
   const header = headerInt(headers, 'x-sim-status');
   const status = header !== undefined && isHttpStatus(header) ? header : config.status;

@@ -3,6 +3,8 @@ import type { Reply } from './reply';
 
 export interface SseOptions {
   chunkDelayMs: number;
+  /** Wait after the headers, before the first event. */
+  firstChunkDelayMs?: number;
   /** Destroy the socket after this many `data:` events ([DONE] counts as one). */
   cutAfterChunks?: number;
   /** Send vLLM's in-stream error event after this many events, then [DONE]. */
@@ -35,7 +37,7 @@ export async function writeSse(reply: Reply, events: readonly unknown[], opts: S
   reply.res.flushHeaders();
   const sequence: unknown[] = [...events, DONE];
   for (const [sent, payload] of sequence.entries()) {
-    if (sent > 0 && !(await pause(opts.chunkDelayMs, reply))) return;
+    if (!(await pause(sent > 0 ? opts.chunkDelayMs : (opts.firstChunkDelayMs ?? 0), reply))) return;
     if (sent === opts.cutAfterChunks) return reply.cut();
     if (sent === opts.errorAfterChunks) {
       if (!(await reply.write(frame(MID_STREAM_ERROR)))) return;

@@ -87,6 +87,15 @@ describe('stream knobs', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
   });
 
+  it('firstChunkDelayMs sends the headers at once and holds the first event back', async () => {
+    const started = Date.now();
+    const res = await streamChat({}, { 'x-sim-first-chunk-delay-ms': '400' });
+    const headersAfter = Date.now() - started;
+    await res.text();
+    expect(headersAfter).toBeLessThan(300);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+  });
+
   it('cutAfterChunks kills the connection after N events, no [DONE]', async () => {
     hub.instance.clearLog();
     const res = await streamChat({}, { 'x-sim-cut-after-chunks': '2' });

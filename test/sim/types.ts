@@ -11,6 +11,8 @@ export interface SimConfig {
   latencyMs: number;
   /** Wait between SSE events. */
   chunkDelayMs: number;
+  /** Streaming: wait after the headers, before the first event (vLLM sends headers at once, tokens after prefill). */
+  firstChunkDelayMs?: number;
   /** Every inference request fails with this HTTP status. */
   status?: number;
   /** The next N inference requests fail (with `failNextStatus`, default 500), then normal service resumes. */

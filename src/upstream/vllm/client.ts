@@ -26,7 +26,7 @@ export interface UpstreamResponse {
   finish(): void;
   /** Turns an abort while reading the body into the right GatewayError (timeout) or rethrows. */
   mapReadError(err: unknown): unknown;
-  /** Milliseconds from sending the request to the response headers. */
+  /** Milliseconds from sending the request to the response headers (a stream's: to its first chunk). */
   headersMs: number;
 }
 
@@ -88,9 +88,49 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
       finish();
     }
   }
+  if (call.stream && response.body) {
+    // vLLM sends a stream's headers at once and its first token after queueing and prefill: the deployment has
+    // answered only once the first chunk is here. Until then a timeout or a broken stream is still a failed
+    // attempt (retried elsewhere, counted for cooldown) rather than an error event inside a 200.
+    const reader = response.body.getReader();
+    let first: ReadableStreamReadResult<Uint8Array>;
+    try {
+      first = await reader.read();
+    } catch (err) {
+      finish();
+      const mapped = mapReadError(err);
+      if (mapped !== err) throw mapped;
+      throw new GatewayError('upstream_unreachable', `Deployment '${target.deploymentId}' broke off before its first chunk`);
+    }
+    if (first.done) {
+      finish();
+      throw new GatewayError('upstream_unreachable', `Deployment '${target.deploymentId}' ended its stream without sending anything`);
+    }
+    response = new Response(startingWith(first.value, reader), { status: response.status, headers: response.headers });
+  }
   const chunk = (first: boolean): void => {
     if (first) watchdog.reset(target.timeoutMs);
     else watchdog.touch();
   };
   return { response, chunk, finish, mapReadError, headersMs: Date.now() - sent };
+}
+
+/** The stream again, with the chunk already read put back in front. */
+function startingWith(head: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
+  let pending: Uint8Array | undefined = head;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (pending) {
+        controller.enqueue(pending);
+        pending = undefined;
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
 }
