@@ -12,6 +12,8 @@ const HEARTBEAT_MS = 2000;
 interface Job {
   internal: string;
   slots: number;
+  /** The deployment this lane's lines try first (its share of that deployment's batch_concurrency). */
+  deployment?: string;
 }
 
 /**
@@ -23,8 +25,8 @@ interface Job {
 export class BatchLane extends DurableObject<Bindings> {
   private running = false;
 
-  async start(internal: string, slots: number): Promise<void> {
-    await this.ctx.storage.put<Job>('job', { internal, slots });
+  async start(internal: string, slots: number, deployment?: string): Promise<void> {
+    await this.ctx.storage.put<Job>('job', deployment === undefined ? { internal, slots } : { internal, slots, deployment });
     if (!this.running && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -59,7 +61,7 @@ export class BatchLane extends DurableObject<Bindings> {
           if (next) {
             busy++;
             try {
-              reports.push({ lineNo: next.line.lineNo, outcome: await runLine(this.env, spec, next.line, next.text) });
+              reports.push({ lineNo: next.line.lineNo, outcome: await runLine(this.env, spec, next.line, next.text, job.deployment) });
             } finally {
               busy--;
             }

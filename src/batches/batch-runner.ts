@@ -5,6 +5,7 @@ import { BatchStore } from './batch-store';
 import { toBatchObject, type BatchState, type ClaimedLine, type LaneSpec, type LineOutcome, type LineReport } from './batch-types';
 import { writeResults } from './finalize';
 import { ingest } from './ingest';
+import { LANE_SLOTS } from './lane-plan';
 import { laneStub } from './stubs';
 import { errorLine } from './output-lines';
 
@@ -12,8 +13,6 @@ import { errorLine } from './output-lines';
 const TICK_MS = 2000;
 /** A lane that has not reported for this long is presumed dead (its process was killed); its lines run again. */
 const STALE_MS = 10_000;
-/** One lane runs at most this many lines at once: an invocation may hold six outbound connections. */
-export const LANE_SLOTS = 6;
 
 export type NextStep = { kind: 'lines'; lines: ClaimedLine[] } | { kind: 'wait'; ms: number } | { kind: 'stop' };
 
@@ -157,13 +156,12 @@ export class BatchRunner extends DurableObject<Bindings> {
   }
 
   private async wakeLanes(state: BatchState): Promise<void> {
-    const lanes = Math.ceil(state.concurrency / LANE_SLOTS);
-    await Promise.all(
-      Array.from({ length: lanes }, (_, i) => {
-        const slots = Math.min(LANE_SLOTS, state.concurrency - i * LANE_SLOTS);
-        return laneStub(this.env, state.internal, i).start(state.internal, slots);
-      }),
-    );
+    // Batches stored before lanes had a plan run on the group as a whole, as they did then.
+    const plan = state.lanes ?? Array.from({ length: Math.ceil(state.concurrency / LANE_SLOTS) }, (_, i) => ({
+      deployment: undefined,
+      slots: Math.min(LANE_SLOTS, state.concurrency - i * LANE_SLOTS),
+    }));
+    await Promise.all(plan.map((lane, i) => laneStub(this.env, state.internal, i).start(state.internal, lane.slots, lane.deployment)));
   }
 
   private async finishCancelling(state: BatchState): Promise<void> {

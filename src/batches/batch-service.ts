@@ -7,10 +7,8 @@ import { decodeId, encodeId, newInternalId } from '../files/ids';
 import { batchMetaKey, batchMetaPrefix, fileKey } from '../files/r2-layout';
 import type { ModelTarget } from '../routing/resolve';
 import type { BatchState } from './batch-types';
+import { planLanes } from './lane-plan';
 import { runnerStub } from './stubs';
-
-/** Lines of a batch one deployment runs at once, unless its model_info.batch_concurrency says otherwise. */
-export const DEFAULT_BATCH_CONCURRENCY = 8;
 const DAY_S = 86_400;
 
 export interface CreateBatch {
@@ -42,7 +40,8 @@ export async function createBatch(
   const file = await batchInput(env, owner, input);
   const internal = newInternalId();
   const created = Math.floor(Date.now() / 1000);
-  const concurrency = target.deployments.reduce((n, d) => n + (d.model_info.batch_concurrency ?? DEFAULT_BATCH_CONCURRENCY), 0);
+  const lanes = planLanes(target.deployments);
+  const concurrency = lanes.reduce((n, lane) => n + lane.slots, 0);
   const state: BatchState = {
     id: encodeId('batch', internal, file.model),
     internal,
@@ -56,6 +55,7 @@ export async function createBatch(
     metadata: input.metadata ?? null,
     status: 'validating',
     concurrency,
+    lanes,
     created_at: created,
     expires_at: created + DAY_S,
     in_progress_at: null,

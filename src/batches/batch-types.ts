@@ -1,5 +1,6 @@
 import type { Caller } from '../auth/caller';
 import type { BatchEndpoint } from '../files/batch-file';
+import type { LanePlan } from './lane-plan';
 
 export type BatchStatus =
   | 'validating'
@@ -29,6 +30,8 @@ export interface BatchState {
   status: BatchStatus;
   /** Lines run at once: the sum of batch_concurrency over the group's deployments. */
   concurrency: number;
+  /** The lanes, each with the deployment it runs on first (lane-plan.ts); absent in batches stored before it. */
+  lanes?: LanePlan[];
   created_at: number;
   expires_at: number;
   in_progress_at: number | null;

@@ -24,7 +24,13 @@ const MAX_RETRY_WAIT_MS = 5 * 60_000;
  * accounting — as the key that created the batch, at the deployment's batch prices, with `model` forced to the
  * batch's model group. Rate-limit refusals and upstream overloads are retried later rather than failed.
  */
-export async function runLine(env: Bindings, spec: LaneSpec, line: ClaimedLine, text: string): Promise<LineOutcome> {
+export async function runLine(
+  env: Bindings,
+  spec: LaneSpec,
+  line: ClaimedLine,
+  text: string,
+  deployment?: string,
+): Promise<LineOutcome> {
   const settled: Promise<unknown>[] = [];
   const ctx: CallContext = {
     env,
@@ -40,7 +46,9 @@ export async function runLine(env: Bindings, spec: LaneSpec, line: ClaimedLine, 
   let body: unknown;
   let retryAfter: string | null | undefined;
   try {
-    const res = await runInference(ctx, lineRequest(spec, text));
+    const request = lineRequest(spec, text);
+    if (deployment !== undefined) request.preferDeployment = deployment;
+    const res = await runInference(ctx, request);
     status = res.status;
     body = parse(await res.text());
     retryAfter = res.headers.get('retry-after');

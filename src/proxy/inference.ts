@@ -35,6 +35,8 @@ export interface InferenceRequest {
   replayable?: boolean;
   /** Final say over a complete answer (a transcription asked as text was fetched as JSON for its duration). */
   present?(answer: JsonAnswer): JsonAnswer;
+  /** A deployment of the group to try first (a batch lane's own, so each deployment's batch_concurrency holds). */
+  preferDeployment?: string;
 }
 
 /**
@@ -43,8 +45,9 @@ export interface InferenceRequest {
  */
 export async function runInference(c: CallContext, req: InferenceRequest): Promise<Response> {
   const table = await getRoutingTable(c.env);
-  const target = findModel(table, req.model);
-  if (!target) throw modelNotFound(req.model);
+  const found = findModel(table, req.model);
+  if (!found) throw modelNotFound(req.model);
+  const target = req.preferDeployment ? { ...found, prefer: req.preferDeployment } : found;
 
   const promptTokens = maxPromptTokens(req.body);
   const completionTokens = req.endpoint === 'chat' || req.endpoint === 'completion' ? completionTokensOf(req.body, target.deployments) : 0;

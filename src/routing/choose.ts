@@ -11,10 +11,13 @@ export function chooseDeployment(
   group: readonly Deployment[],
   tried: ReadonlySet<string>,
   strategy: RouterSettings['routing_strategy'],
+  prefer?: string,
 ): Deployment | undefined {
   const fresh = group.filter((d) => !tried.has(d.model_info.id));
   if (fresh.length === 0) return undefined;
   const healthy = fresh.filter((d) => !isCoolingDown(d.model_info.id));
+  const preferred = prefer === undefined ? undefined : healthy.find((d) => d.model_info.id === prefer);
+  if (preferred) return preferred;
   const pool = healthy.length > 0 ? healthy : fresh;
   if (strategy === 'least-busy') {
     let best = pool[0]!;

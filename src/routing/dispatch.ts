@@ -71,11 +71,11 @@ export async function dispatch(
     const tried = new Set<string>();
     let contextTooLong = false;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      let deployment = chooseDeployment(group.deployments, tried, settings.routing_strategy);
+      let deployment = chooseDeployment(group.deployments, tried, settings.routing_strategy, group.prefer);
       if (!deployment) {
         // Every deployment has been tried: try them again, after the wait the last one asked for.
         tried.clear();
-        deployment = chooseDeployment(group.deployments, tried, settings.routing_strategy);
+        deployment = chooseDeployment(group.deployments, tried, settings.routing_strategy, group.prefer);
         const wait = retryAfterMs(lastError);
         if (wait) await new Promise((r) => setTimeout(r, Math.min(wait, MAX_RETRY_WAIT_MS)));
       }

@@ -8,6 +8,8 @@ export interface ModelTarget {
   deployments: readonly Deployment[];
   /** The client named one deployment by its `model_info.id`. */
   pinned: boolean;
+  /** Tried first while it is healthy and untried (a batch lane's own deployment); the others stay fallbacks. */
+  prefer?: string;
 }
 
 /** A model name is a group (`model_name`) or one deployment's `model_info.id`. */

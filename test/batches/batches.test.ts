@@ -96,6 +96,27 @@ describe('batches run by the gateway', () => {
     expect((await createBatch(file.body.id, owner.key)).status).toBe(403);
   });
 
+  it('each deployment of the group runs at most its own batch_concurrency lines at once', async () => {
+    const LATENCY = 300;
+    const a = await simDeployment({ sim: { latencyMs: LATENCY }, info: { batch_concurrency: 1 } });
+    const b = await simDeployment({ group: a.group, sim: { latencyMs: LATENCY }, info: { batch_concurrency: 3 } });
+    const k = await newKey();
+    const file = await uploadFile(jsonl(Array.from({ length: 16 }, (_, i) => batchLine(`p${i}`))), { key: k.key, purpose: 'batch', model: a.group });
+    const { body: batch } = await createBatch(file.body.id, k.key);
+    const done = await waitForBatch(batch.id, k.key);
+    expect(done.request_counts).toEqual({ total: 16, completed: 16, failed: 0 });
+    // Every request holds its deployment for LATENCY ms: arrivals closer together than that overlapped.
+    const mostAtOnce = (times: number[]): number =>
+      Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + LATENCY - 60).length));
+    const aTimes = (await a.sim.log()).map((e) => e.time);
+    const bTimes = (await b.sim.log()).map((e) => e.time);
+    expect(aTimes.length + bTimes.length).toBe(16);
+    expect(aTimes.length).toBeGreaterThan(0);
+    expect(mostAtOnce(aTimes)).toBe(1);
+    expect(mostAtOnce(bTimes)).toBeLessThanOrEqual(3);
+    expect(mostAtOnce(bTimes)).toBeGreaterThan(1);
+  });
+
   it('cancel stops dispatch, keeps what finished, and reports the rest as batch_cancelled', async () => {
     const { group } = await simDeployment({ sim: { latencyMs: 300 }, info: { batch_concurrency: 2 } });
     const k = await newKey();
