@@ -14,7 +14,7 @@ import type {
   SpendLogRow,
   UsageBucket,
 } from './ledger-types';
-import { SlidingWindow } from './ledger-windows';
+import { SlidingWindow, WINDOW_MS } from './ledger-windows';
 
 /** A reservation whose request never settled (its isolate died) stops counting after this long. */
 const RESERVATION_TTL_MS = 15 * 60_000;
@@ -43,6 +43,18 @@ export class KeyLedger extends DurableObject<Bindings> {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage.sql);
     this.state = this.store.load();
+    this.rebuildWindows(Date.now());
+  }
+
+  /**
+   * The rate windows live in memory; an object that was evicted or restarted rebuilds them from the spend log, so
+   * a restart does not hand out a fresh minute. (Requests in flight at that moment were never logged: their
+   * reservations are gone with the memory, and they count once they settle.)
+   */
+  private rebuildWindows(now: number): void {
+    const rows = this.store.recent(now - WINDOW_MS);
+    for (const r of [...rows].sort((a, b) => a.started_at - b.started_at)) this.requests.add(r.started_at, 1);
+    for (const r of rows) if (r.total_tokens > 0) this.tokens.add(r.ended_at, r.total_tokens);
   }
 
   create(record: KeyRecord): boolean {

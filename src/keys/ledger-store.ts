@@ -129,6 +129,16 @@ export class LedgerStore {
       .map((r) => ({ t: r.t, model_group: r.model_group, spend: fromNanos(r.nanos), requests: r.requests }));
   }
 
+  /** Start and end times and tokens of requests that ended since `since`, for rebuilding the rate windows. */
+  recent(since: number): { started_at: number; ended_at: number; total_tokens: number }[] {
+    return this.sql
+      .exec<{ started_at: number; ended_at: number; total_tokens: number }>(
+        'SELECT started_at, ended_at, total_tokens FROM spend_logs WHERE ended_at >= ? ORDER BY ended_at',
+        since,
+      )
+      .toArray();
+  }
+
   pruneLogs(before: number): void {
     this.sql.exec('DELETE FROM spend_logs WHERE started_at < ?', before);
   }

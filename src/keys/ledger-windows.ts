@@ -1,6 +1,6 @@
 import type { WindowSnapshot } from './ledger-types';
 
-const WINDOW_MS = 60_000;
+export const WINDOW_MS = 60_000;
 
 /**
  * A sliding one-minute window of weighted events (a request counts 1, a settled request its tokens). Exact: a limit

@@ -1,10 +1,31 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { KeyLedger } from '../../src/keys/key-ledger';
 import { call, callJson, expectEnvelope, simDeployment } from '../helpers/gateway';
 import { newKey, settledRows } from '../helpers/keys';
 
 const body = (model: string) => ({ model, max_tokens: 3, messages: [{ role: 'user', content: 'a b c' }] });
 
 describe('rate limits', () => {
+  it('a ledger that restarts (evicted, redeployed) still counts the last minute from its spend log', async () => {
+    const { group } = await simDeployment();
+    const k = await newKey({ rpm_limit: 3, tpm_limit: 1_000_000 });
+    for (let i = 0; i < 3; i++) expect((await call('/v1/chat/completions', { method: 'POST', key: k.key, json: body(group) })).status).toBe(200);
+    const rows = await settledRows(k.token, 3);
+    const tokens = rows.reduce((n, r) => n + r.total_tokens, 0);
+    const stub = env.KEYS.get(env.KEYS.idFromName(k.token));
+    // A fresh instance over the same storage is what the runtime builds after an eviction or a restart.
+    const fresh = await runInDurableObject(stub, (_old: KeyLedger, state) => {
+      const ledger = new KeyLedger(state, env);
+      return ledger.admit({ requestId: 'after-restart', group, estimate: { tokens: 1, nanos: 0 } });
+    });
+    expect(fresh.ok).toBe(false);
+    if (fresh.ok) return;
+    expect(fresh.refusal).toMatchObject({ kind: 'rate_limited', limitType: 'requests' });
+    expect(fresh.refusal.rate?.tokens?.remaining).toBe(1_000_000 - tokens);
+  });
+
   it('rpm_limit 10: exactly 10 of 30 rapid requests pass, the rest get 429 naming the limit', async () => {
     const { group } = await simDeployment();
     const k = await newKey({ rpm_limit: 10 });

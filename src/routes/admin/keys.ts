@@ -47,12 +47,13 @@ export function keyAdminRoutes(): Hono<AppEnv> {
       if (asked !== undefined && (await hashOf(asked)) !== caller.hash) {
         throw new GatewayError('forbidden', "A key may only read its own info; use the master key for other keys");
       }
+      // LiteLLM's shape, `key` being the hash: a response never carries a plaintext key it did not just create.
       const { token, ...info } = own;
-      return c.json({ key: asked ?? token, info });
+      return c.json({ key: token, info });
     }
     if (asked === undefined) throw new GatewayError('invalid_request', 'Pass ?key= (a key or its hash)', { param: 'key' });
-    const { token: _token, ...info } = await viewKey(c.env, await hashOf(asked));
-    return c.json({ key: asked, info });
+    const { token, ...info } = await viewKey(c.env, await hashOf(asked));
+    return c.json({ key: token, info });
   });
 
 
