@@ -55,11 +55,15 @@ export class FileSink {
     try {
       for (const line of next()) this.validator.check(line);
       if (this.splitter && this.splitter.partialBytes > MAX_LINE_BYTES) {
-        throw new BatchFileError(0, `a line is longer than ${MAX_LINE_BYTES / 1048576} MiB`);
+        throw new BatchFileError(this.splitter.nextLine, `is longer than ${MAX_LINE_BYTES / 1048576} MiB`);
       }
     } catch (err) {
       this.batchError =
-        err instanceof BatchFileError ? err : new BatchFileError(0, err instanceof InvalidUtf8 ? err.message : 'cannot be read as JSONL');
+        err instanceof BatchFileError
+          ? err
+          : err instanceof InvalidUtf8
+            ? new BatchFileError(err.line, 'is not valid UTF-8')
+            : new BatchFileError(this.splitter?.nextLine ?? 0, 'cannot be read as JSONL');
       this.splitter = undefined;
     }
   }

@@ -13,7 +13,11 @@ export interface Line {
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-export class InvalidUtf8 extends Error {}
+export class InvalidUtf8 extends Error {
+  constructor(readonly line: number) {
+    super(`line ${line} is not valid UTF-8`);
+  }
+}
 
 export class LineSplitter {
   private pending: Uint8Array[] = [];
@@ -40,6 +44,11 @@ export class LineSplitter {
     return this.pendingBytes > 0 ? [this.finish(new Uint8Array(0), 0)] : [];
   }
 
+  /** The number the line being read will get. */
+  get nextLine(): number {
+    return this.number + 1;
+  }
+
   /** Bytes of the line being read so far (to refuse absurdly long lines early). */
   get partialBytes(): number {
     return this.pendingBytes;
@@ -63,7 +72,7 @@ export class LineSplitter {
     try {
       text = decoder.decode(bytes.subarray(0, length));
     } catch {
-      throw new InvalidUtf8(`line ${this.number + 1} is not valid UTF-8`);
+      throw new InvalidUtf8(this.number + 1);
     }
     const line = { number: ++this.number, offset: this.offset, length, text };
     this.offset += bytes.length + breakBytes;

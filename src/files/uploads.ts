@@ -125,8 +125,7 @@ export async function receivePart(request: Request, bucket: R2Bucket, u: UploadR
  * checks the total against the declared size, and removes the parts. Nothing is kept if anything is wrong.
  */
 export async function completeUpload(bucket: R2Bucket, u: UploadRecord, partIds: string[]): Promise<FileRecord> {
-  const listed = await bucket.list({ prefix: uploadPartsPrefix(u.owner, u.internal), limit: 1000 });
-  const existing = new Set(listed.objects.map((o) => `part_${o.key.slice(uploadPartsPrefix(u.owner, u.internal).length)}`));
+  const existing = await storedParts(bucket, uploadPartsPrefix(u.owner, u.internal));
   for (const id of partIds) if (!existing.has(id)) throw invalidRequest(`Unknown part ${id.slice(0, 80)} for this upload`, 'part_ids');
   if (new Set(partIds).size !== partIds.length) throw invalidRequest('part_ids lists a part twice', 'part_ids');
   const internal = newInternalId();
@@ -170,4 +169,16 @@ export async function deleteParts(bucket: R2Bucket, u: UploadRecord): Promise<vo
     if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
     if (!page.truncated) return;
   }
+}
+
+/** The part ids stored under an upload, every page of the listing (an upload may have up to 10,000 parts). */
+async function storedParts(bucket: R2Bucket, prefix: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, limit: 1000, ...(cursor ? { cursor } : {}) });
+    for (const o of page.objects) ids.add(`part_${o.key.slice(prefix.length)}`);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return ids;
 }

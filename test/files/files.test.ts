@@ -55,8 +55,13 @@ describe('/v1/files', () => {
   it('refuses a bad batch file with the line number and reason, and keeps nothing', async () => {
     const { group } = await simDeployment();
     const k = await newKey();
-    const cases: [string, RegExp][] = [
+    const enc = new TextEncoder();
+    const bytes = (...parts: (string | number[])[]): Uint8Array =>
+      new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...enc.encode(p)] : p)));
+    const cases: [string | Uint8Array, RegExp][] = [
       [jsonl([batchLine('a'), '{not json']), /line 2: is not valid JSON/],
+      [bytes(jsonl([batchLine('a'), batchLine('b')]), '{"custom_id":"c', [0xff, 0xfe], '"}\n'), /line 3: is not valid UTF-8/],
+      [bytes(jsonl([batchLine('a')]), 'x'.repeat(16 * 1048576 + 10)), /line 2: is longer than 16 MiB/],
       [jsonl([batchLine('a'), batchLine('b'), batchLine('a')]), /line 3: custom_id "a" is used twice \(first on line 1\)/],
       [jsonl([batchLine('a'), JSON.stringify({ custom_id: 'b', method: 'GET', url: '/v1/chat/completions', body: {} })]), /line 2: method must be "POST"/],
       [jsonl([batchLine('a'), JSON.stringify({ custom_id: 'b', method: 'POST', url: '/v1/embeddings', body: { input: 'x' } })]), /line 2: url must be \/v1\/chat\/completions/],
@@ -69,7 +74,7 @@ describe('/v1/files', () => {
     ];
     for (const [content, message] of cases) {
       const { status, body } = await uploadFile(content, { key: k.key, purpose: 'batch', model: group });
-      expect(status, content.slice(0, 60)).toBe(400);
+      expect(status, String(content.slice(0, 60))).toBe(400);
       expect(expectEnvelope(body).message).toMatch(message);
     }
     expect((await callJson<{ data: unknown[] }>('/v1/files', { key: k.key })).body.data).toEqual([]);

@@ -56,6 +56,22 @@ describe('/v1/uploads', () => {
     expect((await addPart(created.body.id, 'x')).status).toBe(400);
   });
 
+  it('completes an upload of more than 1,000 parts (the part listing is paged)', { timeout: 60_000 }, async () => {
+    const PARTS = 1005;
+    const created = await createUpload({ filename: 'many.txt', purpose: 'user_data', bytes: PARTS * 4, mime_type: 'text/plain' });
+    const ids: string[] = [];
+    for (let i = 0; i < PARTS; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, PARTS - i) }, (_, j) => addPart(created.body.id, String(i + j).padStart(4, '0'))),
+      );
+      ids.push(...batch.map((r) => r.body.id));
+    }
+    const done = await callJson<Upload>(`/v1/uploads/${created.body.id}/complete`, { method: 'POST', json: { part_ids: ids } });
+    expect(done.status).toBe(200);
+    const content = await (await call(`/v1/files/${done.body.file!.id}/content`)).text();
+    expect(content).toBe(Array.from({ length: PARTS }, (_, i) => String(i).padStart(4, '0')).join(''));
+  });
+
   it('refuses a size mismatch and an invalid batch with the line number, keeping nothing', async () => {
     const { group } = await simDeployment();
     const k = await newKey();
