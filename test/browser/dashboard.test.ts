@@ -70,6 +70,11 @@ describe('dashboard in Chromium', () => {
     const plaintext = (await page.textContent('#new-key'))!.trim();
     expect(plaintext).toMatch(/^sk-/);
     await shot('key-created');
+    // The copy button puts exactly the key on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gatewayUrl() });
+    await page.click('button[data-copy="new-key"]');
+    await expect.poll(() => page.textContent('button[data-copy="new-key"]')).toBe('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(plaintext);
 
     const client = sdk(plaintext);
     for (let i = 0; i < 3; i++) {
@@ -85,6 +90,14 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${gatewayUrl()}/ui/keys`);
     const row = page.locator(`tr:has-text("${alias}")`);
     expect(await row.locator('[data-spend]').textContent()).toBe('$0.180000');
+    await row.locator('a[href$="/delete"]').click();
+    expect(await page.textContent('main')).toMatch(/Delete key sk-\.\.\./);
+    await shot('key-delete-confirm');
+    await page.goto(`${gatewayUrl()}/ui/keys`);
+    await row.locator(`a[aria-label="Edit ${alias}"]`).click();
+    expect(await page.inputValue('#f-rpm_limit')).toBe('100');
+    await shot('key-edit');
+    await page.goto(`${gatewayUrl()}/ui/keys`);
 
     await row.locator('button:has-text("Block")').click();
     await page.waitForURL(/\/ui\/keys$/);
