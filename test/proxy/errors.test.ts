@@ -103,6 +103,27 @@ describe('upstream failures keep their status and message', () => {
     );
   });
 
+  it('HOSTED_VLLM_API_KEY is the upstream key of deployments that name none; without it no Authorization is sent', async () => {
+    const d = await simDeployment({ sim: { apiKey: 'default-upstream-key' } });
+    const withDefault = { ...(env as unknown as Bindings), HOSTED_VLLM_API_KEY: 'default-upstream-key' };
+    const ctx = createExecutionContext();
+    const init = { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(chat(d.group)) };
+    const ok = await worker.fetch(new Request('http://gw/v1/chat/completions', init), withDefault, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(ok.status).toBe(200);
+    const refused = await callJson('/v1/chat/completions', { method: 'POST', json: chat(d.group) });
+    expect(refused.status).toBe(401);
+    const [first, second] = await d.sim.log();
+    expect(first!.headers.authorization).toBe('Bearer default-upstream-key');
+    expect(second!.headers.authorization).toBeUndefined();
+  });
+
+  it('readiness answers without auth', async () => {
+    const { status, body } = await callJson('/health/readiness', { key: null });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: expect.any(String) });
+  });
+
   it('a misconfigured os.environ reference is a clear 503 naming the variable, not its value', async () => {
     const { group } = await simDeployment({ params: { api_key: 'os.environ/NOT_SET_ANYWHERE' } });
     await expectError(callJson('/v1/chat/completions', { method: 'POST', json: chat(group) }), 503, /NOT_SET_ANYWHERE/);
