@@ -1,6 +1,7 @@
 // `npm run bench:profile`: a V8 CPU profile of the gateway's Worker under the bench's load, to see where its
 // per-request CPU goes. Writes bench/results/gateway.cpuprofile (open it in Chrome DevTools) and prints the
-// functions with the most self time. Env: PROFILE_KEY = master | plain | limited (default), PROFILE_SECONDS (5).
+// functions with the most self time. Env: PROFILE_KEY = master | plain | limited (default), PROFILE_SECONDS (5);
+// PROFILE_WORKLOAD=batch profiles a 3,000-line batch (bench/batch.ts) instead of chat requests.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { fetch as mfFetch } from 'miniflare';
+import { BATCH_DEFAULTS, runBatch } from './batch';
 import { jsonJob } from './client';
 import { throughput } from './load';
 import { GROUP, seedGateway } from './seed';
@@ -86,11 +88,19 @@ async function main(): Promise<void> {
     await send('Profiler.enable');
     await send('Profiler.setSamplingInterval', { interval: 100 });
     await send('Profiler.start');
-    const sample = await throughput(job, CONCURRENCY, setting('PROFILE_SECONDS', 5));
+    let summary: string;
+    if (process.env.PROFILE_WORKLOAD === 'batch') {
+      const pids = { client: [process.pid], simulator: sim.pids, worker: gateway.pids };
+      const b = await runBatch(gateway.url, sim.url, pids, MASTER_KEY, { ...BATCH_DEFAULTS, lines: 3000 });
+      summary = `batch: ${b.linesPerSecond.toFixed(0)} lines/s under the profiler, workerd ${b.workerCpuMsPerLine.toFixed(2)} ms/line`;
+    } else {
+      const sample = await throughput(job, CONCURRENCY, setting('PROFILE_SECONDS', 5));
+      summary = `${which} key: ${sample.rps.toFixed(0)} req/s under the profiler, non-200 ${sample.non200}`;
+    }
     const { profile } = (await send('Profiler.stop')) as { profile: Profile };
     await mkdir(new URL('results/', import.meta.url), { recursive: true });
     await writeFile(new URL('results/gateway.cpuprofile', import.meta.url), JSON.stringify(profile));
-    console.log(`${which} key: ${sample.rps.toFixed(0)} req/s under the profiler, non-200 ${sample.non200}`);
+    console.log(summary);
     for (const [name, percent] of selfTimes(profile).slice(0, 40)) console.log(`${percent.toFixed(1).padStart(5)}%  ${name}`);
     console.log('wrote bench/results/gateway.cpuprofile');
   } finally {

@@ -18,8 +18,8 @@ interface Job {
 
 /**
  * Runs lines of one batch, up to `slots` (≤ 6) at once: one invocation may hold six outbound connections, so a
- * batch's concurrency comes from several lanes (separate Durable Objects) side by side. A lane claims only as many
- * lines as it has free slots, reads them from R2 in one range, and reports finished lines with its next claim. It
+ * batch's concurrency comes from several lanes (separate Durable Objects) side by side. A lane claims lines for its
+ * free slots and one slot-full ahead, reads them from R2 in one range, and reports finished lines with its next claim. It
  * keeps nothing but its job; the runner holds every line's state and takes back the lines of a lane that goes quiet.
  */
 export class BatchLane extends DurableObject<Bindings> {
@@ -39,6 +39,8 @@ export class BatchLane extends DurableObject<Bindings> {
     const heartbeat = setInterval(() => void runner.heartbeat(runId).catch(() => undefined), HEARTBEAT_MS);
     let more = false;
     const reports: LineReport[] = [];
+    /** Lines run whose cost is still being booked: reported when it is. */
+    const booking = new Set<Promise<void>>();
     try {
       const spec = await runner.spec();
       if (!spec || spec.stopped) return;
@@ -48,28 +50,47 @@ export class BatchLane extends DurableObject<Bindings> {
       let stopped = false;
       let waitMs = 0;
       let refilling: Promise<void> | undefined;
-      // One claim at a time for the whole lane, for the slots free at that moment.
+      // One claim at a time for the whole lane: lines for the free slots plus one slot-full ahead, so a slot that
+      // frees up starts its next line at once instead of waiting a round trip to the runner and a read from R2.
       const refill = async (): Promise<void> => {
-        const step = await runner.next(runId, reports.splice(0), job.slots - busy - queue.length);
-        if (step.kind === 'stop') stopped = true;
-        else if (step.kind === 'wait') waitMs = step.ms;
+        const sent = reports.splice(0);
+        let step;
+        try {
+          step = await runner.next(runId, sent, 2 * job.slots - busy - queue.length);
+        } catch (err) {
+          reports.unshift(...sent); // reported again with the next claim
+          throw err;
+        }
+        if (step.kind === 'stop') {
+          // Cancelled, expired or done: lines waiting here were never started and go back unrun.
+          stopped = true;
+          for (const left of queue.splice(0)) reports.push({ lineNo: left.line.lineNo, outcome: { kind: 'release' } });
+        } else if (step.kind === 'wait') waitMs = step.ms;
         else queue.push(...(await readLines(this.env, spec.inputKey, step.lines)));
       };
+      const startRefill = (): Promise<void> => (refilling ??= refill().finally(() => (refilling = undefined)));
       const worker = async (): Promise<void> => {
         while (Date.now() <= deadline) {
           const next = queue.shift();
           if (next) {
+            // A failed look-ahead is retried by the next claim; whoever awaits it sees the error.
+            if (queue.length === 0 && !stopped) startRefill().catch(() => undefined);
             busy++;
             try {
-              reports.push({ lineNo: next.line.lineNo, outcome: await runLine(this.env, spec, next.line, next.text, job.deployment) });
+              const { outcome, booked } = await runLine(this.env, spec, next.line, next.text, job.deployment);
+              // Reported once its cost is in the ledger; the slot takes its next line meanwhile.
+              const reported: Promise<void> = booked.then(() => {
+                reports.push({ lineNo: next.line.lineNo, outcome });
+                booking.delete(reported);
+              });
+              booking.add(reported);
             } finally {
               busy--;
             }
             continue;
           }
           if (stopped) return;
-          refilling ??= refill().finally(() => (refilling = undefined));
-          await refilling;
+          await startRefill();
           if (waitMs) {
             const ms = waitMs;
             waitMs = 0;
@@ -81,6 +102,7 @@ export class BatchLane extends DurableObject<Bindings> {
       await Promise.all(Array.from({ length: job.slots }, worker));
       for (const left of queue.splice(0)) reports.push({ lineNo: left.line.lineNo, outcome: { kind: 'release' } });
     } finally {
+      await Promise.allSettled(booking);
       clearInterval(heartbeat);
       // Whatever finished last is reported now, with the lines claimed but never started.
       await runner.next(runId, reports.splice(0), 0, true).catch(() => undefined);

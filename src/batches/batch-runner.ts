@@ -79,13 +79,10 @@ export class BatchRunner extends DurableObject<Bindings> {
   next(runId: string, reports: LineReport[], want: number, final = false): NextStep {
     this.heartbeat(runId);
     for (const r of reports) this.record(r.lineNo, r.outcome);
-    const state = this.store.load();
-    if (reports.length && state?.status === 'in_progress') this.finishSoonIfDone();
-    if (final || !state || state.status !== 'in_progress') return { kind: 'stop' };
-    const lines: ClaimedLine[] = [];
-    for (let line = this.store.claim(runId, Date.now()); line; line = lines.length < want ? this.store.claim(runId, Date.now()) : undefined) {
-      lines.push(line);
-    }
+    const status = this.store.currentStatus();
+    if (reports.length && status === 'in_progress') this.finishSoonIfDone();
+    if (final || status !== 'in_progress') return { kind: 'stop' };
+    const lines = this.store.claim(runId, Date.now(), Math.max(1, want));
     if (lines.length) return { kind: 'lines', lines };
     const due = this.store.nextDue();
     return due === undefined ? { kind: 'stop' } : { kind: 'wait', ms: Math.min(Math.max(due - Date.now(), 50), 1000) };

@@ -5,14 +5,18 @@ import type { BatchState, ClaimedLine, RequestCounts } from './batch-types';
  * where it is in the input file, who is running it, and its output line once done).
  */
 export class BatchStore {
+  /** The batch's status as last loaded or saved: the runner's hot path (every lane report) needs only that. */
+  private status: BatchState['status'] | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec('CREATE TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL)');
     sql.exec(`CREATE TABLE IF NOT EXISTS lines (
       line_no INTEGER PRIMARY KEY, custom_id TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL,
       state TEXT NOT NULL DEFAULT 'pending', run_id TEXT, attempts INTEGER NOT NULL DEFAULT 0,
       not_before INTEGER NOT NULL DEFAULT 0, ok INTEGER, output TEXT)`);
-    sql.exec('CREATE INDEX IF NOT EXISTS lines_state ON lines (state, not_before)');
-    // Claims walk pending lines in order; counts read this small index instead of rows holding output text.
+    // Every state change rewrites each index on `state`: two are enough (claims and the rare due-time lookup walk
+    // lines_claim; counts read lines_counts instead of rows holding output text). Batches stored before keep working.
+    sql.exec('DROP INDEX IF EXISTS lines_state');
     sql.exec('CREATE INDEX IF NOT EXISTS lines_claim ON lines (state, line_no)');
     sql.exec('CREATE INDEX IF NOT EXISTS lines_counts ON lines (state, ok)');
     sql.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
@@ -20,11 +24,19 @@ export class BatchStore {
 
   load(): BatchState | undefined {
     const row = this.sql.exec<{ state: string }>('SELECT state FROM batch WHERE id = 1').toArray()[0];
-    return row ? (JSON.parse(row.state) as BatchState) : undefined;
+    const state = row ? (JSON.parse(row.state) as BatchState) : undefined;
+    this.status = state?.status;
+    return state;
   }
 
   save(state: BatchState): void {
     this.sql.exec('INSERT OR REPLACE INTO batch (id, state) VALUES (1, ?)', JSON.stringify(state));
+    this.status = state.status;
+  }
+
+  /** The status without parsing the whole state (all writes go through save()). */
+  currentStatus(): BatchState['status'] | undefined {
+    return this.status ?? this.load()?.status;
   }
 
   meta(name: string): string | undefined {
@@ -58,18 +70,21 @@ export class BatchStore {
     return this.sql.exec<{ x: number }>("SELECT EXISTS (SELECT 1 FROM lines WHERE state IN ('pending', 'running')) AS x").one().x === 1;
   }
 
-  /** The next line due, marked as running under `runId`. */
-  claim(runId: string, now: number): ClaimedLine | undefined {
-    const row = this.sql
+  /** Up to `want` lines due, first in input order, marked as running under `runId` (one statement). */
+  claim(runId: string, now: number, want: number): ClaimedLine[] {
+    return this.sql
       .exec<{ line_no: number; custom_id: string; offset: number; length: number; attempts: number }>(
-        `SELECT line_no, custom_id, offset, length, attempts FROM lines INDEXED BY lines_claim
-         WHERE state = 'pending' AND not_before <= ? ORDER BY line_no LIMIT 1`,
+        `UPDATE lines SET state = 'running', run_id = ?, attempts = attempts + 1
+         WHERE line_no IN (SELECT line_no FROM lines INDEXED BY lines_claim
+                           WHERE state = 'pending' AND not_before <= ? ORDER BY line_no LIMIT ?)
+         RETURNING line_no, custom_id, offset, length, attempts`,
+        runId,
         now,
+        want,
       )
-      .toArray()[0];
-    if (!row) return undefined;
-    this.sql.exec("UPDATE lines SET state = 'running', run_id = ?, attempts = attempts + 1 WHERE line_no = ?", runId, row.line_no);
-    return { lineNo: row.line_no, customId: row.custom_id, offset: row.offset, length: row.length, attempt: row.attempts + 1 };
+      .toArray()
+      .sort((a, b) => a.line_no - b.line_no)
+      .map((r) => ({ lineNo: r.line_no, customId: r.custom_id, offset: r.offset, length: r.length, attempt: r.attempts }));
   }
 
   /** Records a final result; ignored when the line is already done (a reclaimed line finishing twice). */

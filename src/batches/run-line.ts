@@ -30,7 +30,7 @@ export async function runLine(
   line: ClaimedLine,
   text: string,
   deployment?: string,
-): Promise<LineOutcome> {
+): Promise<{ outcome: LineOutcome; booked: Promise<unknown> }> {
   const settled: Promise<unknown>[] = [];
   const ctx: CallContext = {
     env,
@@ -57,14 +57,14 @@ export async function runLine(
     ({ status, body } = errorBody(known));
     retryAfter = known.options.headers?.['retry-after'];
   }
-  // Settlement is not off any response path here: wait for it, so the line is booked before it is reported.
-  await Promise.allSettled(settled);
+  // The caller reports the line once `booked` settles (its cost is in the ledger), and runs its next line meanwhile.
+  const booked = Promise.allSettled(settled);
   const output = responseLine(line.customId, status, ctx.requestId, body);
   if ((status === 429 || status >= 500) && line.attempt < MAX_ATTEMPTS) {
     const waitMs = Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : 1000 * 2 ** (line.attempt - 1);
-    if (waitMs <= MAX_RETRY_WAIT_MS) return { kind: 'retry', delayMs: waitMs, output };
+    if (waitMs <= MAX_RETRY_WAIT_MS) return { outcome: { kind: 'retry', delayMs: waitMs, output }, booked };
   }
-  return { kind: 'done', ok: status >= 200 && status < 300, output };
+  return { outcome: { kind: 'done', ok: status >= 200 && status < 300, output }, booked };
 }
 
 /** The line's `body`, byte for byte as the file holds it. */
