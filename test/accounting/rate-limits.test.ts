@@ -8,6 +8,19 @@ import { newKey, settledRows } from '../helpers/keys';
 const body = (model: string) => ({ model, max_tokens: 3, messages: [{ role: 'user', content: 'a b c' }] });
 
 describe('rate limits', () => {
+  it('settlement is idempotent by request id: a repeated settlement books nothing twice', async () => {
+    const k = await newKey();
+    const stub = env.KEYS.get(env.KEYS.idFromName(k.token));
+    const settlement = {
+      requestId: 'settle-twice', group: 'g', deploymentId: 'd', callType: 'chat', promptTokens: 3, completionTokens: 4,
+      totalTokens: 7, nanos: 1_500_000, status: 'success' as const, estimated: false, startedAt: Date.now(), endedAt: Date.now(),
+    };
+    const [first, second] = await runInDurableObject(stub, (ledger: KeyLedger) => [ledger.settle(k.token, settlement), ledger.settle(k.token, settlement)]);
+    expect(first).toBe(0.0015);
+    expect(second).toBe(0.0015);
+    expect(await settledRows(k.token, 1)).toHaveLength(1);
+  });
+
   it('a ledger that restarts (evicted, redeployed) still counts the last minute from its spend log', async () => {
     const { group } = await simDeployment();
     const k = await newKey({ rpm_limit: 3, tpm_limit: 1_000_000 });

@@ -49,6 +49,17 @@ describe('batches run by the gateway', () => {
     expect(listed.body.data.map((f) => f.id).sort()).toEqual([done.output_file_id, done.error_file_id].sort());
   });
 
+  it('bills explicit *_cost_per_token_batches prices when the deployment sets them', async () => {
+    const { group } = await simDeployment({ info: { ...PRICE, input_cost_per_token_batches: 0.0001, output_cost_per_token_batches: 0.0003 } });
+    const k = await newKey();
+    const file = await uploadFile(jsonl([batchLine('priced', 'one two three')]), { key: k.key, purpose: 'batch', model: group });
+    const { body: batch } = await createBatch(file.body.id, k.key);
+    expect((await waitForBatch(batch.id, k.key)).request_counts).toEqual({ total: 1, completed: 1, failed: 0 });
+    const [row] = await settledRows(k.token, 1);
+    // 3 prompt + 3 completion tokens at the batch prices, not the live ones.
+    expect(row!.spend).toBeCloseTo(3 * 0.0001 + 3 * 0.0003, 12);
+  });
+
   it('lists the caller\'s batches; other keys and forged ids get 404', async () => {
     const { group } = await simDeployment();
     const a = await newKey();
