@@ -1,17 +1,6 @@
 import { call, callJson } from './gateway';
 
-export function batchLine(customId: string, content = 'hello world', extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    custom_id: customId,
-    method: 'POST',
-    url: '/v1/chat/completions',
-    body: { model: 'ignored', messages: [{ role: 'user', content }], max_tokens: 4, ...extra },
-  });
-}
-
-export function jsonl(lines: string[]): string {
-  return lines.join('\n') + '\n';
-}
+export { batchLine, jsonl } from './batch-lines';
 
 export interface FileObject {
   id: string;

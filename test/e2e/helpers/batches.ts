@@ -4,16 +4,7 @@ import { toFile } from 'openai';
 import type { Batch } from 'openai/resources/batches';
 import type { FileObject } from 'openai/resources/files';
 
-export function batchLine(customId: string, content = 'hello world', extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    custom_id: customId,
-    method: 'POST',
-    url: '/v1/chat/completions',
-    body: { model: 'ignored', messages: [{ role: 'user', content }], max_tokens: 4, ...extra },
-  });
-}
-
-export const jsonl = (lines: string[]): string => lines.join('\n') + '\n';
+export { batchLine, jsonl } from '../../helpers/batch-lines';
 
 /** `files.create` of a batch file for model group `group` (named in the x-litellm-model header). */
 export async function uploadBatchFile(client: OpenAI, content: string, group: string, filename = 'batch.jsonl'): Promise<FileObject> {
