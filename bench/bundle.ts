@@ -21,10 +21,14 @@ export interface Bundle {
   remove(): Promise<void>;
 }
 
-/** `wrangler deploy --dry-run` bundles and stops before any network call; the fetch flag keeps it offline. */
-export async function buildBundle(): Promise<Bundle> {
+/**
+ * `wrangler deploy --dry-run` bundles and stops before any network call; the fetch flag keeps it offline.
+ * `minify: false` keeps function names for a CPU profile.
+ */
+export async function buildBundle(options: { minify?: boolean } = {}): Promise<Bundle> {
   const outdir = await mkdtemp(join(tmpdir(), 'gateway-bench-'));
-  await promisify(execFile)('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir], {
+  const flags = options.minify === false ? ['--no-minify'] : [];
+  await promisify(execFile)('npx', ['wrangler', 'deploy', '--dry-run', ...flags, '--outdir', outdir], {
     cwd: ROOT,
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' },
   });

@@ -2,14 +2,10 @@
 // per-request CPU goes. Writes bench/results/gateway.cpuprofile (open it in Chrome DevTools) and prints the
 // functions with the most self time. Env: PROFILE_KEY = master | plain | limited (default), PROFILE_SECONDS (5);
 // PROFILE_WORKLOAD=batch profiles a 3,000-line batch (bench/batch.ts) instead of chat requests.
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { fetch as mfFetch } from 'miniflare';
 import { BATCH_DEFAULTS, runBatch } from './batch';
+import { buildBundle } from './bundle';
 import { jsonJob } from './client';
 import { throughput } from './load';
 import { GROUP, seedGateway } from './seed';
@@ -17,7 +13,6 @@ import { setting } from './settings';
 import { MASTER_KEY, startGateway, startSim } from './targets';
 import { freePort } from '../test/e2e/helpers/wrangler';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONCURRENCY = 32;
 
 interface ProfileNode {
@@ -69,14 +64,10 @@ function selfTimes(profile: Profile): [string, number][] {
 
 async function main(): Promise<void> {
   // Unminified, so the profile names the gateway's own functions.
-  const outdir = await mkdtemp(join(tmpdir(), 'gateway-profile-'));
-  await promisify(execFile)('npx', ['wrangler', 'deploy', '--dry-run', '--no-minify', '--outdir', outdir], {
-    cwd: ROOT,
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' },
-  });
+  const bundle = await buildBundle({ minify: false });
   const inspectorPort = await freePort();
   const sim = await startSim();
-  const gateway = await startGateway(join(outdir, 'index.js'), sim.url, { inspectorPort });
+  const gateway = await startGateway(bundle.scriptPath, sim.url, { inspectorPort });
   try {
     const keys = await seedGateway(gateway.url, sim.url);
     const which = process.env.PROFILE_KEY ?? 'limited';
@@ -106,7 +97,7 @@ async function main(): Promise<void> {
   } finally {
     await gateway.close();
     await sim.close();
-    await rm(outdir, { recursive: true, force: true });
+    await bundle.remove();
   }
 }
 
