@@ -12,17 +12,23 @@ interface Source {
 
 const KEY = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"[\]{},:-][^#]*?|-[^\s#][^#]*?)\s*:(?:\s+(.*))?$/;
 
-function stripComment(line: string): string {
+/** The index of the first character outside quotes for which `test` holds, or -1. */
+function findUnquoted(text: string, test: (ch: string, i: number) => boolean): number {
   let quote = '';
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
     if (quote) {
       if (ch === '\\' && quote === '"') i++;
       else if (ch === quote) quote = '';
     } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '#' && (i === 0 || /\s/.test(line[i - 1]!))) return line.slice(0, i).trimEnd();
+    else if (test(ch, i)) return i;
   }
-  return line.trimEnd();
+  return -1;
+}
+
+function stripComment(line: string): string {
+  const at = findUnquoted(line, (ch, i) => ch === '#' && (i === 0 || /\s/.test(line[i - 1]!)));
+  return (at < 0 ? line : line.slice(0, at)).trimEnd();
 }
 
 function indentOf(line: string, no: number): number {
@@ -146,16 +152,11 @@ function inlineValue(text: string, src: Source, lineNo: number): unknown {
 
 function balanced(text: string): boolean {
   let depth = 0;
-  let quote = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote) {
-      if (ch === '\\' && quote === '"') i++;
-      else if (ch === quote) quote = '';
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '[' || ch === '{') depth++;
+  findUnquoted(text, (ch) => {
+    if (ch === '[' || ch === '{') depth++;
     else if (ch === ']' || ch === '}') depth--;
-  }
+    return false;
+  });
   return depth <= 0;
 }
 
