@@ -1,6 +1,5 @@
 import { GatewayError, invalidRequest } from '../http/errors';
-import { MultipartError, MultipartParser } from '../http/multipart/parser';
-import { boundaryOf } from '../upstream/upload-rewrite';
+import { multipartEvents } from '../http/multipart/request';
 import { FileSink, type SinkResult } from './file-sink';
 import { CLIENT_PURPOSES, type FileRecord, type Purpose } from './file-store';
 import { encodeId, newInternalId } from './ids';
@@ -20,9 +19,7 @@ export interface ReceivedForm {
  * memory — and the small text fields (purpose, target_model_names) are collected wherever they appear.
  */
 export async function receiveForm(request: Request, bucket: R2Bucket, owner: string): Promise<ReceivedForm> {
-  const parser = new MultipartParser(boundaryOf(request.headers.get('content-type')));
-  if (!request.body) throw invalidRequest('Request body is empty; expected a multipart form');
-  const reader = request.body.getReader();
+  const events = multipartEvents(request, 'Request body is empty; expected a multipart form');
   const internal = newInternalId();
   const fields = new Map<string, string>();
   let sink: FileSink | undefined;
@@ -30,38 +27,32 @@ export async function receiveForm(request: Request, bucket: R2Bucket, owner: str
   let field: { name: string; text: string } | undefined;
   let inFile = false;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      for (const e of done ? parser.end() : parser.push(value)) {
-        if (e.kind === 'headers') {
-          if (field) fields.set(field.name, field.text.trim());
-          field = undefined;
-          inFile = e.name === 'file' && e.filename !== undefined;
-          if (inFile) {
-            if (sink) throw invalidRequest('the form has more than one file part', 'file');
-            filename = e.filename!.slice(0, 255);
-            // Validate as batch JSONL unless the purpose, sent before the file, already says it is not a batch.
-            const purpose = fields.get('purpose');
-            sink = new FileSink(bucket, fileKey(owner, internal), purpose === undefined || purpose === 'batch');
-          } else field = { name: e.name, text: '' };
-        } else if (e.kind === 'data') {
-          if (inFile) await sink!.write(e.raw);
-          else if (field && (field.text += new TextDecoder().decode(e.raw)).length > MAX_FIELD) {
-            throw invalidRequest(`form field ${field.name} is too long`, field.name);
-          }
-        } else if (e.kind === 'close' && field) {
-          fields.set(field.name, field.text.trim());
-          field = undefined;
+    for await (const e of events) {
+      if (e.kind === 'headers') {
+        if (field) fields.set(field.name, field.text.trim());
+        field = undefined;
+        inFile = e.name === 'file' && e.filename !== undefined;
+        if (inFile) {
+          if (sink) throw invalidRequest('the form has more than one file part', 'file');
+          filename = e.filename!.slice(0, 255);
+          // Validate as batch JSONL unless the purpose, sent before the file, already says it is not a batch.
+          const purpose = fields.get('purpose');
+          sink = new FileSink(bucket, fileKey(owner, internal), purpose === undefined || purpose === 'batch');
+        } else field = { name: e.name, text: '' };
+      } else if (e.kind === 'data') {
+        if (inFile) await sink!.write(e.raw);
+        else if (field && (field.text += new TextDecoder().decode(e.raw)).length > MAX_FIELD) {
+          throw invalidRequest(`form field ${field.name} is too long`, field.name);
         }
+      } else if (e.kind === 'close' && field) {
+        fields.set(field.name, field.text.trim());
+        field = undefined;
       }
-      if (done) break;
     }
     if (!sink || filename === undefined) throw invalidRequest('the form has no file part named "file"', 'file');
     return { internal, filename, fields, result: await sink.finish() };
   } catch (err) {
     await sink?.abort();
-    await reader.cancel().catch(() => undefined);
-    if (err instanceof MultipartError) throw invalidRequest(`Malformed multipart body: ${err.message}`);
     throw err;
   }
 }

@@ -1,6 +1,5 @@
 import { GatewayError, invalidRequest, notFound } from '../http/errors';
-import { MultipartError, MultipartParser } from '../http/multipart/parser';
-import { boundaryOf } from '../upstream/upload-rewrite';
+import { multipartEvents } from '../http/multipart/request';
 import { FileSink } from './file-sink';
 import { type FileRecord, type Purpose } from './file-store';
 import { decodeId, encodeId, newInternalId } from './ids';
@@ -92,31 +91,25 @@ export function assertPending(u: UploadRecord): void {
 
 /** Streams the `data` field of a part request into its own R2 object; returns the part id. */
 export async function receivePart(request: Request, bucket: R2Bucket, u: UploadRecord): Promise<string> {
-  const parser = new MultipartParser(boundaryOf(request.headers.get('content-type')));
-  if (!request.body) throw invalidRequest('Request body is empty; expected a multipart form with a data part');
+  const events = multipartEvents(request, 'Request body is empty; expected a multipart form with a data part');
   const part = newInternalId();
   const writer = new PartWriter(bucket, uploadPartKey(u.owner, u.internal, part));
-  const reader = request.body.getReader();
   let inData = false;
   let seen = false;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      for (const e of done ? parser.end() : parser.push(value)) {
-        if (e.kind === 'headers') {
-          inData = e.name === 'data';
-          if (inData && seen) throw invalidRequest('the form has more than one data part', 'data');
-          seen ||= inData;
-        } else if (e.kind === 'data' && inData) await writer.write(e.raw);
-      }
-      if (done) break;
+    for await (const e of events) {
+      if (e.kind === 'headers') {
+        inData = e.name === 'data';
+        if (inData && seen) throw invalidRequest('the form has more than one data part', 'data');
+        seen ||= inData;
+      } else if (e.kind === 'data' && inData) await writer.write(e.raw);
     }
     if (!seen) throw invalidRequest('the form has no part named "data"', 'data');
     await writer.close();
     return `part_${part}`;
   } catch (err) {
     await writer.abort();
-    throw err instanceof MultipartError ? invalidRequest(`Malformed multipart body: ${err.message}`) : err;
+    throw err;
   }
 }
 

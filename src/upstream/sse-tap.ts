@@ -24,7 +24,6 @@ export interface TapOptions {
 }
 
 const encoder = new TextEncoder();
-const DONE = 'data: [DONE]';
 
 /** The OpenAI SDK raises an APIError for an event carrying `error`; a clean-looking end would hide a cut answer. */
 export function errorEvent(message: string, status = 502): Uint8Array {

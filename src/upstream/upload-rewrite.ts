@@ -1,5 +1,6 @@
 import { GatewayError, invalidRequest } from '../http/errors';
-import { MultipartError, MultipartScanner, type Segment } from '../http/multipart/scanner';
+import { badForm, boundaryOf } from '../http/multipart/request';
+import { MultipartScanner, type Segment } from '../http/multipart/scanner';
 
 /**
  * Streams a transcription upload upstream with two field values changed: `model` becomes the served name, and
@@ -23,20 +24,6 @@ const encoder = new TextEncoder();
 const FIELDS = new Set(['model', 'response_format']);
 const JSON_BYTES = encoder.encode('json');
 
-export function boundaryOf(contentType: string | null): string {
-  const type = (contentType ?? '').toLowerCase();
-  if (!type.startsWith('multipart/form-data')) {
-    throw new GatewayError('unsupported_media_type', 'Content-Type must be multipart/form-data');
-  }
-  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
-  const value = boundary?.[1] ?? boundary?.[2];
-  if (!value) throw invalidRequest('multipart/form-data Content-Type has no boundary');
-  return value;
-}
-
-function badForm(err: unknown): unknown {
-  return err instanceof MultipartError ? invalidRequest(`Malformed multipart body: ${err.message}`) : err;
-}
 
 export async function prepareUpload(
   request: Request,
