@@ -60,6 +60,8 @@ export interface DeploymentOptions {
   sim?: SimConfigPatch;
   /** Extra `model_info` (prices). */
   info?: Record<string, unknown>;
+  /** Extra `litellm_params` (timeouts). */
+  params?: Record<string, unknown>;
 }
 
 /** A fresh simulator instance registered through `POST /model/new` as a deployment of a new model group. */
@@ -71,7 +73,7 @@ export async function deploy(options: DeploymentOptions = {}): Promise<Deploymen
   await admin('/model/new', {
     json: {
       model_name: group,
-      litellm_params: { model: `hosted_vllm/${served}`, api_base: sim.url },
+      litellm_params: { model: `hosted_vllm/${served}`, api_base: sim.url, ...options.params },
       model_info: { id, ...options.info },
     },
   });
