@@ -14,13 +14,15 @@ import { compare, printReport, summarize, TARGETS, writeJson, type Measured, typ
 import { EXTRA_TARGETS, printExtras } from './report-extra';
 import { GROUP, seedGateway } from './seed';
 import { setting } from './settings';
-import { MASTER_KEY, SIM_MODEL, startGateway, startPassthrough, startSim, type Running } from './targets';
+import { MASTER_KEY, SIM_MODEL, startFloor, startGateway, startPassthrough, startSim, type Running } from './targets';
 import { checkJson, checkStream } from './validate';
 
 const SECONDS = setting('BENCH_SECONDS', 5);
 const ROUNDS = Math.round(setting('BENCH_ROUNDS', 3));
 const TTFB_SAMPLES = Math.round(setting('BENCH_TTFB_SAMPLES', 200));
 const CONCURRENCY = 32;
+/** Compared with the pass-through like the gateway: the ratio any per-request Durable Object check can reach here. */
+const FLOOR_NAME = 'floor: +1 empty DO call';
 /** Short prompt, 16 tokens out: the simulator answers fast, so the front end (not the upstream) is what is measured. */
 const MESSAGES = [{ role: 'user', content: 'hello world' }];
 
@@ -105,6 +107,8 @@ async function main(): Promise<void> {
     started.push(sim);
     const passthrough = await startPassthrough(sim.url);
     started.push(passthrough);
+    const floor = await startFloor(sim.url);
+    started.push(floor);
     const gateway = await startGateway(bundle.scriptPath, sim.url);
     started.push(gateway);
     const keys = await seedGateway(gateway.url, sim.url);
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     const targets: Target[] = [
       target('direct (simulator)', sim.url, 'none', SIM_MODEL),
       target('passthrough worker', passthrough, 'none', SIM_MODEL),
+      target(FLOOR_NAME, floor, 'none', SIM_MODEL),
       target('gateway: master key', gateway, MASTER_KEY, GROUP),
       target('gateway: virtual key', gateway, keys.plainKey, GROUP),
       target('gateway: budget+rpm key', gateway, keys.limitedKey, GROUP),

@@ -96,6 +96,17 @@ export function startPassthrough(simUrl: string): Promise<Running> {
   });
 }
 
+/** The pass-through plus one empty Durable Object RPC per request (floor-worker.js): the cost of asking at all. */
+export function startFloor(simUrl: string): Promise<Running> {
+  return startWorkerd({
+    ...COMMON,
+    modules: true,
+    scriptPath: fileURLToPath(new URL('floor-worker.js', import.meta.url)),
+    bindings: { UPSTREAM_URL: simUrl },
+    durableObjects: { FLOOR: 'Floor' },
+  });
+}
+
 /**
  * The gateway as built by `wrangler deploy` (so it is the code that would ship), with the bindings wrangler.toml
  * declares (KV, R2, Durable Objects with SQLite) in Miniflare's in-memory storage, plus the two secrets the bench needs.

@@ -9,6 +9,7 @@ import type {
   AdmitResult,
   RateSnapshot,
   Refusal,
+  SettledBatch,
   Settlement,
   SpendLogQuery,
   SpendLogRow,
@@ -123,6 +124,11 @@ export class KeyLedger extends DurableObject<Bindings> {
       this.store.pruneLogs(Date.now() - LOG_RETENTION_MS);
     }
     return fromNanos(this.state?.spendNanos ?? 0);
+  }
+
+  /** A batch of settlements from one isolate's outbox; each is idempotent on its own. */
+  settleMany(batch: SettledBatch): void {
+    for (const s of batch.items) this.settle(batch.apiKey, s);
   }
 
   view(): KeyView | null {

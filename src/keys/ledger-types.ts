@@ -42,6 +42,13 @@ export interface Admitted {
 
 export type AdmitResult = { ok: true; admitted: Admitted } | { ok: false; refusal: Refusal };
 
+/** Settlements for one ledger, booked in one call (see settlement-outbox.ts). */
+export interface SettledBatch {
+  /** The spend log's `api_key`: the ledger's own name (the key's sha256, or "master"). */
+  apiKey: string;
+  items: Settlement[];
+}
+
 /** One spend-log row: written once per request id, whatever happens to the request. */
 export interface Settlement {
   requestId: string;

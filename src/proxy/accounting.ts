@@ -2,6 +2,7 @@ import type { Caller } from '../auth/caller';
 import type { Bindings } from '../env';
 import type { CallContext } from './call-context';
 import { ledger } from '../keys/ledger-client';
+import * as outbox from '../keys/settlement-outbox';
 import { GatewayError } from '../http/errors';
 import { allowsModel, type KeyView } from '../keys/key-record';
 import type { Admitted, RateSnapshot, Refusal, Settlement } from '../keys/ledger-types';
@@ -51,14 +52,12 @@ export async function liveKey(env: Bindings, caller: Caller): Promise<KeyView | 
   return view;
 }
 
-/** Books the request in its ledger after the response, off the response path and even if the client has gone. */
-export function settleCall(c: CallContext, account: CallAccount, settlement: Settlement): Promise<number> {
-  const done = ledger(c.env, account.apiKey)
-    .settle(account.apiKey, settlement)
-    .catch((err: unknown) => {
-      console.error('settlement failed', c.requestId, (err as Error).message);
-      return Number.NaN;
-    });
+/**
+ * Books the request in its ledger after the response, off the response path and even if the client has gone,
+ * sharing the call with other settlements for the same ledger (settlement-outbox.ts).
+ */
+export function settleCall(c: CallContext, account: CallAccount, settlement: Settlement): Promise<void> {
+  const done = outbox.settle(c.env, account.apiKey, settlement, c.requestId);
   c.waitUntil(done);
   return done;
 }

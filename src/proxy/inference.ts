@@ -56,7 +56,7 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
     nanos: worstCaseNanos(target.deployments, promptTokens, completionTokens),
   });
   const startedAt = Date.now();
-  const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): Promise<number> =>
+  const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): Promise<void> =>
     settleCall(c, account, {
       requestId: c.requestId,
       group: target.group,

@@ -94,4 +94,17 @@ describe('rate limits', () => {
     await settledRows(k.token, 3);
     expect((await call('/v1/chat/completions', { method: 'POST', key: k.key, json: body(group) })).status).toBe(200);
   });
+
+  it('max_parallel_requests: 1 lets back-to-back requests through: a finished request frees its slot for the next one', async () => {
+    const { group } = await simDeployment();
+    const k = await newKey({ max_parallel_requests: 1 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await call('/v1/chat/completions', { method: 'POST', key: k.key, json: { ...body(group), stream: i % 2 === 1 } });
+      await res.text();
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual(Array(12).fill(200));
+    expect(await settledRows(k.token, 12)).toHaveLength(12);
+  });
 });
