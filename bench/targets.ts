@@ -86,25 +86,25 @@ async function startWorkerd(
   }
 }
 
-/** The floor for any Worker in front of the simulator: Miniflare's entry, workerd, one subrequest, no logic. */
-export function startPassthrough(simUrl: string): Promise<Running> {
+/** A baseline Worker from bench/ in front of the simulator, with the options both baselines share. */
+function startBaseline(file: string, simUrl: string, extra: { durableObjects?: Record<string, string> } = {}): Promise<Running> {
   return startWorkerd({
     ...COMMON,
     modules: true,
-    scriptPath: fileURLToPath(new URL('passthrough-worker.js', import.meta.url)),
+    scriptPath: fileURLToPath(new URL(file, import.meta.url)),
     bindings: { UPSTREAM_URL: simUrl },
+    ...extra,
   });
+}
+
+/** The floor for any Worker in front of the simulator: Miniflare's entry, workerd, one subrequest, no logic. */
+export function startPassthrough(simUrl: string): Promise<Running> {
+  return startBaseline('passthrough-worker.js', simUrl);
 }
 
 /** The pass-through plus one empty Durable Object RPC per request (floor-worker.js): the cost of asking at all. */
 export function startFloor(simUrl: string): Promise<Running> {
-  return startWorkerd({
-    ...COMMON,
-    modules: true,
-    scriptPath: fileURLToPath(new URL('floor-worker.js', import.meta.url)),
-    bindings: { UPSTREAM_URL: simUrl },
-    durableObjects: { FLOOR: 'Floor' },
-  });
+  return startBaseline('floor-worker.js', simUrl, { durableObjects: { FLOOR: 'Floor' } });
 }
 
 /**
