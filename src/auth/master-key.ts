@@ -3,10 +3,10 @@ import { GatewayError } from '../http/errors';
 import { digestOf } from './hash';
 
 /**
- * The master key's digest. Without the MASTER_KEY secret every route stays closed: there is no default key, so a
- * forgotten secret can never leave a deployed gateway open.
+ * The MASTER_KEY secret. Without it every route stays closed: there is no default key, so a forgotten secret can
+ * never leave a deployed gateway open.
  */
-export function masterDigest(env: Bindings): Promise<Uint8Array> {
+export function masterKeyOf(env: Bindings): string {
   const key = env.MASTER_KEY;
   if (!key) {
     throw new GatewayError(
@@ -14,5 +14,10 @@ export function masterDigest(env: Bindings): Promise<Uint8Array> {
       'The gateway has no MASTER_KEY secret; set one with `wrangler secret put MASTER_KEY` (locally: .dev.vars)',
     );
   }
-  return digestOf(key);
+  return key;
+}
+
+/** The master key's digest (see masterKeyOf). */
+export function masterDigest(env: Bindings): Promise<Uint8Array> {
+  return digestOf(masterKeyOf(env));
 }

@@ -20,11 +20,15 @@ export function requireJsonContentType(request: Request): void {
 
 /** Reads the body as UTF-8 text, refusing (413) before or while reading once it exceeds `limit` bytes. */
 export async function readTextLimited(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const length = request.headers.get('content-length');
+  if (length !== null) {
+    const declared = Number(length);
+    if (declared > limit) throw tooLarge(limit);
+    // A declared length within the limit (the usual case) lets the runtime read the body natively. The `body`
+    // getter is not touched on this path: it builds a JS stream object the native read does not need.
+    if (Number.isFinite(declared)) return request.text();
+  }
   if (!request.body) return '';
-  // A declared length within the limit (the usual case) lets the runtime read the body natively.
-  if (Number.isFinite(declared) && request.headers.has('content-length')) return request.text();
   const reader = request.body.getReader();
   const decoder = new TextDecoder();
   let text = '';

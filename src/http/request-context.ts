@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
+import { newCallId } from './call-id';
 
 /**
  * Gives every request a fresh call id and a start time, and stamps the id on whatever response comes back, errors
@@ -7,7 +8,7 @@ import type { AppEnv } from '../env';
  * so a client choosing it could replay one id and be charged once.
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const id = crypto.randomUUID();
+  const id = newCallId();
   c.set('requestId', id);
   c.set('startedAt', Date.now());
   await next();

@@ -105,30 +105,36 @@ export class KeyLedger extends DurableObject<Bindings> {
         models: record.models,
         spend: fromNanos(key.spendNanos),
         rate: this.rate(record, now, reservedTokens + req.estimate.tokens),
+        settlePromptly: budget !== undefined || record.tpm_limit !== null || record.max_parallel_requests !== null,
       },
     };
   }
 
   /** Idempotent by request id: a retried settlement (or a duplicate waitUntil) never charges twice. */
   settle(apiKey: string, s: Settlement): number {
-    this.reservations.delete(s.requestId);
-    if (!this.store.insertLog(apiKey, s)) return fromNanos(this.state?.spendNanos ?? 0);
-    if (s.totalTokens > 0) this.tokens.add(s.endedAt, s.totalTokens);
-    if (this.state && s.nanos !== 0) {
-      this.live(Date.now());
-      this.state.spendNanos += s.nanos;
-      this.store.addSpend(s.nanos);
-    }
-    if (++this.settledSincePrune >= 1000) {
-      this.settledSincePrune = 0;
-      this.store.pruneLogs(Date.now() - LOG_RETENTION_MS);
-    }
+    this.settleMany({ apiKey, items: [s] });
     return fromNanos(this.state?.spendNanos ?? 0);
   }
 
   /** A batch of settlements from one isolate's outbox; each is idempotent on its own. */
   settleMany(batch: SettledBatch): void {
-    for (const s of batch.items) this.settle(batch.apiKey, s);
+    for (const s of batch.items) this.reservations.delete(s.requestId);
+    const fresh = this.store.insertLogs(batch.apiKey, batch.items);
+    let nanos = 0;
+    for (const s of fresh) {
+      if (s.totalTokens > 0) this.tokens.add(s.endedAt, s.totalTokens);
+      nanos += s.nanos;
+    }
+    if (this.state && nanos !== 0) {
+      this.live(Date.now());
+      this.state.spendNanos += nanos;
+      this.store.addSpend(nanos);
+    }
+    this.settledSincePrune += fresh.length;
+    if (this.settledSincePrune >= 1000) {
+      this.settledSincePrune = 0;
+      this.store.pruneLogs(Date.now() - LOG_RETENTION_MS);
+    }
   }
 
   view(): KeyView | null {

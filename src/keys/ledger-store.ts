@@ -52,12 +52,30 @@ export class LedgerStore {
     this.sql.exec('UPDATE key_state SET spend_nanos = spend_nanos + ? WHERE id = 1', nanos);
   }
 
-  /** Inserts the row unless this request id was already settled; true when it was new. */
-  insertLog(apiKey: string, s: Settlement): boolean {
-    const cursor = this.sql.exec(
-      `INSERT OR IGNORE INTO spend_logs (request_id, api_key, started_at, ended_at, call_type, model_group, model_id,
-        prompt_tokens, completion_tokens, total_tokens, spend_nanos, status, estimated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  /**
+   * Inserts the rows of request ids not settled before (nor earlier in this batch) and returns their settlements.
+   * Two statements per batch, whatever its size: the batch travels as one JSON parameter (`json_each`), since a
+   * statement may bind at most 100 values and a call per row would cost more than the booking itself.
+   */
+  insertLogs(apiKey: string, items: readonly Settlement[]): Settlement[] {
+    if (items.length === 0) return [];
+    const seen = new Set(
+      this.sql
+        .exec<{ request_id: string }>(
+          'SELECT request_id FROM spend_logs WHERE request_id IN (SELECT value FROM json_each(?))',
+          JSON.stringify(items.map((s) => s.requestId)),
+        )
+        .toArray()
+        .map((r) => r.request_id),
+    );
+    const fresh: Settlement[] = [];
+    for (const s of items) {
+      if (seen.has(s.requestId)) continue;
+      seen.add(s.requestId);
+      fresh.push(s);
+    }
+    if (fresh.length === 0) return fresh;
+    const rows = fresh.map((s) => [
       s.requestId,
       apiKey,
       s.startedAt,
@@ -71,8 +89,15 @@ export class LedgerStore {
       s.nanos,
       s.status,
       s.estimated ? 1 : 0,
+    ]);
+    this.sql.exec(
+      `INSERT OR IGNORE INTO spend_logs (request_id, api_key, started_at, ended_at, call_type, model_group, model_id,
+        prompt_tokens, completion_tokens, total_tokens, spend_nanos, status, estimated)
+       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,
+        value->>9, value->>10, value->>11, value->>12 FROM json_each(?)`,
+      JSON.stringify(rows),
     );
-    return cursor.rowsWritten > 0;
+    return fresh;
   }
 
   logs(q: SpendLogQuery): SpendLogRow[] {

@@ -38,6 +38,8 @@ export interface Admitted {
   /** Spend before this request (LiteLLM's x-litellm-key-spend). */
   spend: number;
   rate: RateSnapshot;
+  /** The key has a budget, tpm or parallel limit: its admissions count on settlements landing at once. */
+  settlePromptly: boolean;
 }
 
 export type AdmitResult = { ok: true; admitted: Admitted } | { ok: false; refusal: Refusal };

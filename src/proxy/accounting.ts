@@ -9,6 +9,12 @@ import type { Admitted, RateSnapshot, Refusal, Settlement } from '../keys/ledger
 
 /** The ledger that books master-key calls: the operator's own traffic is accounted too, without limits. */
 const MASTER_LEDGER = 'master';
+/**
+ * Settlements of the master key and of keys without budget, tpm or parallel limits share one ledger call per this
+ * window and isolate (settlement-outbox.ts): no admission waits on them, so only spend logs and the key's spend
+ * trail, by this much at most. Keys with those limits settle at once: their reservations hold until then.
+ */
+const SETTLE_WINDOW_MS = 100;
 
 
 /** A request's account: who pays, what they may use, and what admission reported. */
@@ -54,12 +60,13 @@ export async function liveKey(env: Bindings, caller: Caller): Promise<KeyView | 
 
 /**
  * Books the request in its ledger after the response, off the response path and even if the client has gone,
- * sharing the call with other settlements for the same ledger (settlement-outbox.ts).
+ * sharing the call with other settlements for the same ledger (settlement-outbox.ts). A batch line waits for its
+ * own booking (it reports the line once its cost is in the ledger).
  */
-export function settleCall(c: CallContext, account: CallAccount, settlement: Settlement): Promise<void> {
-  const done = outbox.settle(c.env, account.apiKey, settlement, c.requestId);
-  c.waitUntil(done);
-  return done;
+export function settleCall(c: CallContext, account: CallAccount, settlement: Settlement): void {
+  const windowMs = account.admitted?.settlePromptly ? 0 : SETTLE_WINDOW_MS;
+  const pending = outbox.settle(c.env, account.apiKey, settlement, { windowMs, receipt: c.batch });
+  if (pending) c.waitUntil(pending);
 }
 
 const RATE_TYPES = {

@@ -56,7 +56,7 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
     nanos: worstCaseNanos(target.deployments, promptTokens, completionTokens),
   });
   const startedAt = Date.now();
-  const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): Promise<void> =>
+  const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): void =>
     settleCall(c, account, {
       requestId: c.requestId,
       group: target.group,
@@ -81,7 +81,7 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
       replayable: req.replayable !== false,
     });
   } catch (err) {
-    void book(undefined, NO_USAGE, false, false);
+    book(undefined, NO_USAGE, false, false);
     throw withAccountHeaders(err, account);
   }
   const { deployment, upstream, adapter } = outcome;
@@ -101,7 +101,7 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
       onEnd(end) {
         const estimated = end.usage === undefined;
         const usage = end.usage ?? estimateUsage(likelyPromptTokens(req.body), Math.max(0, end.events - (req.endpoint === 'chat' ? 1 : 0)));
-        void book(deployment, usage, end.completed && !end.error, estimated);
+        book(deployment, usage, end.completed && !end.error, estimated);
       },
     });
   }
@@ -110,15 +110,14 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
     answer = await readJsonAnswer(upstream, reshapeWith(adapter?.json, req.reshape));
     if (req.present) answer = req.present(answer);
   } catch (err) {
-    void book(deployment, NO_USAGE, false, false);
+    book(deployment, NO_USAGE, false, false);
     throw withAccountHeaders(err, account);
   }
   const usage = answer.usage ?? NO_USAGE;
   facts.cost = fromNanos(costNanos(priceOf(deployment, c.batch), usage));
-  void book(deployment, usage, true, false);
+  book(deployment, usage, true, false);
   c.upstreamMs = Date.now() - startedAt;
-  const headers = new Headers({ 'content-type': answer.contentType, ...extra });
-  applyCallHeaders(c, headers, facts);
+  const headers = applyCallHeaders(c, { 'content-type': answer.contentType, ...extra }, facts);
   return new Response(answer.body, { status: upstream.response.status, headers });
 }
 

@@ -10,13 +10,18 @@ export interface CallFacts {
   fallbacks?: number;
 }
 
-export function applyCallHeaders(c: CallContext, headers: Headers, facts: CallFacts): void {
-  headers.set('x-litellm-model-group', facts.group);
-  headers.set('x-litellm-model-id', facts.deploymentId);
-  if (facts.retries !== undefined) headers.set('x-litellm-attempted-retries', String(facts.retries));
-  if (facts.fallbacks !== undefined) headers.set('x-litellm-attempted-fallbacks', String(facts.fallbacks));
-  if (facts.cost !== undefined) headers.set('x-litellm-response-cost', String(facts.cost));
-  if (facts.keySpend !== undefined) headers.set('x-litellm-key-spend', String(facts.keySpend));
+/**
+ * Adds LiteLLM's headers to `headers`. A plain record, turned into the Response's headers in one native call rather
+ * than one per header (this runs on every response).
+ */
+export function applyCallHeaders(c: CallContext, headers: Record<string, string>, facts: CallFacts): Record<string, string> {
+  headers['x-litellm-model-group'] = facts.group;
+  headers['x-litellm-model-id'] = facts.deploymentId;
+  if (facts.retries !== undefined) headers['x-litellm-attempted-retries'] = String(facts.retries);
+  if (facts.fallbacks !== undefined) headers['x-litellm-attempted-fallbacks'] = String(facts.fallbacks);
+  if (facts.cost !== undefined) headers['x-litellm-response-cost'] = String(facts.cost);
+  if (facts.keySpend !== undefined) headers['x-litellm-key-spend'] = String(facts.keySpend);
   const overhead = Date.now() - c.startedAt - c.upstreamMs;
-  headers.set('x-litellm-overhead-duration-ms', String(Math.max(0, overhead)));
+  headers['x-litellm-overhead-duration-ms'] = String(Math.max(0, overhead));
+  return headers;
 }

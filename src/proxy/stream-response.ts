@@ -40,11 +40,10 @@ export function streamResponse(
       }
     },
   });
-  const headers = new Headers({
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    ...extraHeaders,
-  });
-  applyCallHeaders(c, headers, facts);
+  const headers = applyCallHeaders(
+    c,
+    { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...extraHeaders },
+    facts,
+  );
   return new Response(body, { status: 200, headers });
 }

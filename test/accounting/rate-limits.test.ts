@@ -21,6 +21,32 @@ describe('rate limits', () => {
     expect(await settledRows(k.token, 1)).toHaveLength(1);
   });
 
+  it('a batch of settlements books every request id once: repeats inside the batch and of earlier ones are skipped', async () => {
+    const k = await newKey();
+    const stub = env.KEYS.get(env.KEYS.idFromName(k.token));
+    const now = Date.now();
+    const one = (i: number) => ({
+      requestId: `batch-${i}`, group: 'g', deploymentId: i % 2 ? null : 'd', callType: 'chat', promptTokens: i, completionTokens: 1,
+      totalTokens: i + 1, nanos: 1_000 + i, status: 'success' as const, estimated: i % 3 === 0, startedAt: now + i, endedAt: now + i,
+    });
+    // 150 rows: more than one statement could bind value by value (Durable Object SQL binds at most 100).
+    const first = Array.from({ length: 150 }, (_, i) => one(i));
+    const second = [one(7), one(150), one(150), one(151)];
+    const spend = await runInDurableObject(stub, (ledger: KeyLedger) => {
+      ledger.settleMany({ apiKey: k.token, items: first });
+      ledger.settle(k.token, one(0));
+      ledger.settleMany({ apiKey: k.token, items: second });
+      return ledger.view()!.spend;
+    });
+    const distinct = Array.from({ length: 152 }, (_, i) => 1_000 + i).reduce((a, b) => a + b, 0);
+    expect(Math.round(spend * 1e9)).toBe(distinct);
+    const rows = await settledRows(k.token, 152);
+    expect(rows).toHaveLength(152);
+    const row = rows.find((r) => r.request_id === 'batch-3')!;
+    expect(row).toMatchObject({ model_id: null, prompt_tokens: 3, total_tokens: 4, usage_estimated: true, spend: 1.003e-6 });
+    expect(rows.find((r) => r.request_id === 'batch-4')).toMatchObject({ model_id: 'd', usage_estimated: false });
+  });
+
   it('a ledger that restarts (evicted, redeployed) still counts the last minute from its spend log', async () => {
     const { group } = await simDeployment();
     const k = await newKey({ rpm_limit: 3, tpm_limit: 1_000_000 });

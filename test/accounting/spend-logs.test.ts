@@ -57,6 +57,31 @@ describe('/spend/logs', () => {
     }
     throw new Error('master-key call was never booked');
   });
+
+  it('a burst of master-key calls (settled in shared, windowed ledger calls) is booked in full, each with its cost', async () => {
+    const { group } = await simDeployment({ info: { input_cost_per_token: 0.001, output_cost_per_token: 0.002 } });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const stream = i % 2 === 1;
+        const r = await call('/v1/chat/completions', {
+          method: 'POST',
+          json: { model: group, max_tokens: 3, stream, messages: [{ role: 'user', content: `burst ${i}` }] },
+        });
+        await r.text();
+        return { id: r.headers.get('x-litellm-call-id')!, status: r.status };
+      }),
+    );
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const wanted = new Set(answers.map((a) => a.id));
+    let rows: SpendRow[] = [];
+    for (let i = 0; i < 100 && rows.length < wanted.size; i++) {
+      const { body } = await callJson<SpendRow[]>(`/spend/logs?api_key=master&limit=1000&start_date=${new Date(Date.now() - 60_000).toISOString()}`);
+      rows = body.filter((r) => wanted.has(r.request_id));
+      if (rows.length < wanted.size) await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(rows).toHaveLength(40);
+    expect(rows.every((r) => r.model_group === group && r.status === 'success' && r.spend > 0)).toBe(true);
+  });
 });
 
 describe('call ids', () => {

@@ -49,10 +49,9 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
     call.onFinish?.();
   };
   const signal = AbortSignal.any([call.signal, controller.signal]);
-  const headers = new Headers();
-  if (call.contentType) headers.set('content-type', call.contentType);
-  if (target.apiKey) headers.set('authorization', `Bearer ${target.apiKey}`);
-  headers.set('accept', call.stream ? 'text/event-stream' : 'application/json');
+  const headers: Record<string, string> = { accept: call.stream ? 'text/event-stream' : 'application/json' };
+  if (call.contentType) headers['content-type'] = call.contentType;
+  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
 
   const mapReadError = (err: unknown): unknown => {
     if (controller.signal.reason instanceof UpstreamTimeout) {

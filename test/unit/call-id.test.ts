@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { newCallId } from '../../src/http/call-id';
+
+describe('call ids', () => {
+  it('are UUID-shaped (v4 layout), all distinct, and do not count up visibly', () => {
+    const ids = Array.from({ length: 5000 }, () => newCallId());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Consecutive ids differ in their tail, but not as +1 of a readable counter.
+    const tail = (id: string) => parseInt(id.slice(-8), 16);
+    const steps = ids.slice(1).map((id, i) => tail(id) - tail(ids[i]!));
+    expect(steps.filter((d) => d === 1).length).toBeLessThan(ids.length * 0.75);
+  });
+});
