@@ -9,7 +9,9 @@ export function maxJsonBytes(configured: string | undefined): number {
 }
 
 export function requireJsonContentType(request: Request): void {
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const raw = request.headers.get('content-type');
+  if (raw === 'application/json') return; // what SDKs send: no parsing on the hot path
+  const type = (raw ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json' && !type.endsWith('+json')) {
     throw new GatewayError(
       'unsupported_media_type',
@@ -18,16 +20,23 @@ export function requireJsonContentType(request: Request): void {
   }
 }
 
-/** Reads the body as UTF-8 text, refusing (413) before or while reading once it exceeds `limit` bytes. */
-export async function readTextLimited(request: Request, limit: number): Promise<string> {
+/**
+ * Reads the body as UTF-8 text, refusing (413) before or while reading once it exceeds `limit` bytes. Not `async`:
+ * the usual case hands back the runtime's own promise, without wrapping it in another.
+ */
+export function readTextLimited(request: Request, limit: number): Promise<string> {
   const length = request.headers.get('content-length');
   if (length !== null) {
     const declared = Number(length);
-    if (declared > limit) throw tooLarge(limit);
+    if (declared > limit) return Promise.reject(tooLarge(limit));
     // A declared length within the limit (the usual case) lets the runtime read the body natively. The `body`
     // getter is not touched on this path: it builds a JS stream object the native read does not need.
     if (Number.isFinite(declared)) return request.text();
   }
+  return readStreamed(request, limit);
+}
+
+async function readStreamed(request: Request, limit: number): Promise<string> {
   if (!request.body) return '';
   const reader = request.body.getReader();
   const decoder = new TextDecoder();
