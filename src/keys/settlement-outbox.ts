@@ -91,6 +91,8 @@ async function drain(env: Bindings, name: string, lease: Lease, windowMs: number
     // Checked and released in one synchronous step: a settlement queued after this starts a lease of its own.
     if (!(queues.get(name) ?? []).some((p) => p.state === 'queued')) {
       leases.delete(name);
+      // A window has passed since the last call (waited above): nothing left to pace, and the map stays small.
+      lastFlush.delete(name);
       return;
     }
     const err = await flush(env, name, windowMs > 0);
