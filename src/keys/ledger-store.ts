@@ -53,29 +53,15 @@ export class LedgerStore {
   }
 
   /**
-   * Inserts the rows of request ids not settled before (nor earlier in this batch) and returns their settlements.
-   * Two statements per batch, whatever its size: the batch travels as one JSON parameter (`json_each`), since a
-   * statement may bind at most 100 values and a call per row would cost more than the booking itself.
+   * Inserts the rows of request ids not settled before (nor earlier in this batch) and returns their settlements:
+   * those the insert reports back, so a row that was not written is never charged. One statement per batch,
+   * whatever its size: the batch travels as one JSON parameter (`json_each`), since a statement may bind at most
+   * 100 values and a statement per row would cost more than the booking itself.
    */
   insertLogs(apiKey: string, items: readonly Settlement[]): Settlement[] {
-    if (items.length === 0) return [];
-    const seen = new Set(
-      this.sql
-        .exec<{ request_id: string }>(
-          'SELECT request_id FROM spend_logs WHERE request_id IN (SELECT value FROM json_each(?))',
-          JSON.stringify(items.map((s) => s.requestId)),
-        )
-        .toArray()
-        .map((r) => r.request_id),
-    );
-    const fresh: Settlement[] = [];
-    for (const s of items) {
-      if (seen.has(s.requestId)) continue;
-      seen.add(s.requestId);
-      fresh.push(s);
-    }
-    if (fresh.length === 0) return fresh;
-    const rows = fresh.map((s) => [
+    const valid = items.filter(wellFormed);
+    if (valid.length === 0) return [];
+    const rows = valid.map((s) => [
       s.requestId,
       apiKey,
       s.startedAt,
@@ -90,13 +76,25 @@ export class LedgerStore {
       s.status,
       s.estimated ? 1 : 0,
     ]);
-    this.sql.exec(
-      `INSERT OR IGNORE INTO spend_logs (request_id, api_key, started_at, ended_at, call_type, model_group, model_id,
-        prompt_tokens, completion_tokens, total_tokens, spend_nanos, status, estimated)
-       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,
-        value->>9, value->>10, value->>11, value->>12 FROM json_each(?)`,
-      JSON.stringify(rows),
+    const written = new Set(
+      this.sql
+        .exec<{ request_id: string }>(
+          `INSERT OR IGNORE INTO spend_logs (request_id, api_key, started_at, ended_at, call_type, model_group, model_id,
+            prompt_tokens, completion_tokens, total_tokens, spend_nanos, status, estimated)
+           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,
+            value->>9, value->>10, value->>11, value->>12 FROM json_each(?) ORDER BY key
+           RETURNING request_id`,
+          JSON.stringify(rows),
+        )
+        .toArray()
+        .map((r) => r.request_id),
     );
+    // A request id repeated in the batch was written once: its first occurrence is the one booked.
+    const fresh: Settlement[] = [];
+    for (const s of valid) {
+      if (!written.delete(s.requestId)) continue;
+      fresh.push(s);
+    }
     return fresh;
   }
 
@@ -167,4 +165,16 @@ export class LedgerStore {
   pruneLogs(before: number): void {
     this.sql.exec('DELETE FROM spend_logs WHERE started_at < ?', before);
   }
+}
+
+/** A settlement the table would refuse (a programming error upstream) is logged, never silently uncharged. */
+function wellFormed(s: Settlement): boolean {
+  const ok =
+    typeof s.requestId === 'string' &&
+    typeof s.callType === 'string' &&
+    typeof s.group === 'string' &&
+    typeof s.status === 'string' &&
+    [s.startedAt, s.endedAt, s.promptTokens, s.completionTokens, s.totalTokens, s.nanos].every(Number.isFinite);
+  if (!ok) console.error('spend log row refused: malformed settlement', String(s.requestId));
+  return ok;
 }

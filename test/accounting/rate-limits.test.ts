@@ -21,7 +21,7 @@ describe('rate limits', () => {
     expect(await settledRows(k.token, 1)).toHaveLength(1);
   });
 
-  it('a batch of settlements books every request id once: repeats inside the batch and of earlier ones are skipped', async () => {
+  it('a batch of settlements books every request id once (repeats inside the batch and of earlier ones are skipped), and only rows that were written', async () => {
     const k = await newKey();
     const stub = env.KEYS.get(env.KEYS.idFromName(k.token));
     const now = Date.now();
@@ -31,7 +31,9 @@ describe('rate limits', () => {
     });
     // 150 rows: more than one statement could bind value by value (Durable Object SQL binds at most 100).
     const first = Array.from({ length: 150 }, (_, i) => one(i));
-    const second = [one(7), one(150), one(150), one(151)];
+    // A malformed settlement (no model group) is neither logged nor charged (and says so in the log).
+    const refused = { ...one(152), group: null as unknown as string };
+    const second = [one(7), one(150), refused, one(150), one(151)];
     const spend = await runInDurableObject(stub, (ledger: KeyLedger) => {
       ledger.settleMany({ apiKey: k.token, items: first });
       ledger.settle(k.token, one(0));
