@@ -33,11 +33,11 @@ export interface CallAccount {
 export async function admitCall(
   c: CallContext,
   group: string,
-  estimate: { tokens: number; nanos: number },
+  estimate: () => { tokens: number; nanos: number },
 ): Promise<CallAccount> {
   const { caller } = c;
   if (caller.kind === 'master') return { apiKey: MASTER_LEDGER, admitted: undefined, allows: () => true };
-  const result = await ledger(c.env, caller.hash).admit({ requestId: c.requestId, group, estimate });
+  const result = await ledger(c.env, caller.hash).admit({ requestId: c.requestId, group, estimate: estimate() });
   if (!result.ok) throw refusalError(result.refusal);
   const { admitted } = result;
   return { apiKey: caller.hash, admitted, allows: (g) => allowsModel(admitted.models, g) };

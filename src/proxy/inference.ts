@@ -49,11 +49,11 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
   if (!found) throw modelNotFound(req.model);
   const target = req.preferDeployment ? { ...found, prefer: req.preferDeployment } : found;
 
-  const promptTokens = maxPromptTokens(req.body);
-  const completionTokens = req.endpoint === 'chat' || req.endpoint === 'completion' ? completionTokensOf(req.body, target.deployments) : 0;
-  const account = await admitCall(c, target.group, {
-    tokens: promptTokens + completionTokens,
-    nanos: worstCaseNanos(target.deployments, promptTokens, completionTokens),
+  // The worst case is reserved at admission; master-key calls are not admitted, so it is not even computed for them.
+  const account = await admitCall(c, target.group, () => {
+    const promptTokens = maxPromptTokens(req.body);
+    const completionTokens = req.endpoint === 'chat' || req.endpoint === 'completion' ? completionTokensOf(req.body, target.deployments) : 0;
+    return { tokens: promptTokens + completionTokens, nanos: worstCaseNanos(target.deployments, promptTokens, completionTokens) };
   });
   const startedAt = Date.now();
   const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): void =>
