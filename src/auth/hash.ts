@@ -27,7 +27,7 @@ export function knownDigest(key: string): Uint8Array | undefined {
 }
 
 export async function digestOf(key: string): Promise<Uint8Array> {
-  const known = digests.get(key);
+  const known = knownDigest(key);
   if (known) return known;
   const digest = await sha256(key);
   if (digests.size >= MAX_DIGESTS) digests.clear();

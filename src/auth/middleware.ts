@@ -3,7 +3,7 @@ import type { AppEnv } from '../env';
 import { unauthorized } from '../http/errors';
 import { presentedKey } from './credentials';
 import { digestOf, digestsEqual, knownDigest, toHex } from './hash';
-import { masterKeyOf } from './master-key';
+import { masterDigest, masterKeyOf } from './master-key';
 
 const MISSING =
   'No API key provided: pass it as "Authorization: Bearer sk-..." (or the x-litellm-api-key, x-api-key or api-key header)';
@@ -27,7 +27,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** Admin routes: the master key only. */
 export const requireMaster: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const master = await digestOf(masterKeyOf(c.env));
+  const master = await masterDigest(c.env);
   const key = presentedKey(c.req.raw.headers);
   if (!key) throw unauthorized(MISSING);
   if (!digestsEqual(await digestOf(key), master)) throw unauthorized('This route requires the master key');

@@ -54,14 +54,13 @@ export class LedgerStore {
 
   /**
    * Inserts the rows of request ids not settled before (nor earlier in this batch) and returns their settlements:
-   * those the insert reports back, so a row that was not written is never charged. One statement per batch,
-   * whatever its size: the batch travels as one JSON parameter (`json_each`), since a statement may bind at most
-   * 100 values and a statement per row would cost more than the booking itself.
+   * those the insert reports back, so a row that was not written (a repeat, or one the table refuses) is never
+   * charged. One statement per batch, whatever its size: the batch travels as one JSON parameter (`json_each`),
+   * since a statement may bind at most 100 values and a statement per row would cost more than the booking itself.
    */
   insertLogs(apiKey: string, items: readonly Settlement[]): Settlement[] {
-    const valid = items.filter(wellFormed);
-    if (valid.length === 0) return [];
-    const rows = valid.map((s) => [
+    if (items.length === 0) return [];
+    const rows = items.map((s) => [
       s.requestId,
       apiKey,
       s.startedAt,
@@ -91,7 +90,7 @@ export class LedgerStore {
     );
     // A request id repeated in the batch was written once: its first occurrence is the one booked.
     const fresh: Settlement[] = [];
-    for (const s of valid) {
+    for (const s of items) {
       if (!written.delete(s.requestId)) continue;
       fresh.push(s);
     }
@@ -167,14 +166,3 @@ export class LedgerStore {
   }
 }
 
-/** A settlement the table would refuse (a programming error upstream) is logged, never silently uncharged. */
-function wellFormed(s: Settlement): boolean {
-  const ok =
-    typeof s.requestId === 'string' &&
-    typeof s.callType === 'string' &&
-    typeof s.group === 'string' &&
-    typeof s.status === 'string' &&
-    [s.startedAt, s.endedAt, s.promptTokens, s.completionTokens, s.totalTokens, s.nanos].every(Number.isFinite);
-  if (!ok) console.error('spend log row refused: malformed settlement', String(s.requestId));
-  return ok;
-}

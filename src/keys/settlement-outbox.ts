@@ -166,12 +166,12 @@ function adopt(watched: Parcel[], more: Parcel[]): Parcel[] {
 
 /** Drops (and logs) the watched settlements queued more than GIVE_UP_MS ago. */
 function giveUp(name: string, watched: Parcel[], now: number, lastError: unknown): void {
+  const why = lastError instanceof Error ? lastError.message : lastError === undefined ? 'not sent in time' : String(lastError);
   let dropped = false;
   for (const p of watched) {
     if (p.state === 'done' || now - p.queuedAt <= GIVE_UP_MS) continue;
     p.state = 'done';
     dropped = true;
-    const why = lastError instanceof Error ? lastError.message : lastError === undefined ? 'not sent in time' : String(lastError);
     console.error('settlement failed', p.settlement.requestId, why);
   }
   const q = queues.get(name);

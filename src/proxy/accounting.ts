@@ -16,7 +16,6 @@ const MASTER_LEDGER = 'master';
  */
 const SETTLE_WINDOW_MS = 100;
 
-
 /** A request's account: who pays, what they may use, and what admission reported. */
 export interface CallAccount {
   /** The name the spend log records: the key's sha256, or "master". */

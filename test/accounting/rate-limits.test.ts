@@ -31,7 +31,7 @@ describe('rate limits', () => {
     });
     // 150 rows: more than one statement could bind value by value (Durable Object SQL binds at most 100).
     const first = Array.from({ length: 150 }, (_, i) => one(i));
-    // A malformed settlement (no model group) is neither logged nor charged (and says so in the log).
+    // A settlement the table refuses (no model group) is neither logged nor charged.
     const refused = { ...one(152), group: null as unknown as string };
     const second = [one(7), one(150), refused, one(150), one(151)];
     const spend = await runInDurableObject(stub, (ledger: KeyLedger) => {
