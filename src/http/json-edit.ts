@@ -65,7 +65,9 @@ export function scanTopLevel(text: string): MemberSpan[] {
     if (text[i] !== '"') return members;
     const start = i;
     const keyEnd = stringEnd(text, i);
-    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    // A key without escapes is its text between the quotes (the body already parsed): no JSON.parse per member.
+    const raw = text.slice(i + 1, keyEnd - 1);
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw;
     i = skipSpace(text, keyEnd) + 1; // past ':'
     const valueStart = skipSpace(text, i);
     const end = valueEnd(text, valueStart);
@@ -98,12 +100,17 @@ function stringEnd(text: string, from: number): number {
   }
 }
 
+/** `,` `}` `]` or whitespace: what may follow a number, true, false or null. */
+function endsPrimitive(code: number): boolean {
+  return code === 0x2c || code === 0x7d || code === 0x5d || isSpace(code);
+}
+
 function valueEnd(text: string, from: number): number {
   const first = text[from];
   if (first === '"') return stringEnd(text, from);
   if (first !== '{' && first !== '[') {
     let i = from;
-    while (i < text.length && !',}] \n\r\t'.includes(text[i]!)) i++;
+    while (i < text.length && !endsPrimitive(text.charCodeAt(i))) i++;
     return i;
   }
   let depth = 0;

@@ -16,6 +16,12 @@ describe('editTopLevel', () => {
     expect(out.messages).toEqual([{ model: 'inner', content: '{"model":1}' }]);
   });
 
+  it('matches a key written with escapes by what it means, and ends numbers and literals at whitespace', () => {
+    const text = '{"mo\\u0064el":"group-a","n":2\n,"stream":true\t}';
+    expect(JSON.parse(text)).toEqual({ model: 'group-a', n: 2, stream: true });
+    expect(editTopLevel(text, { model: 'served', n: 3 })).toBe('{"mo\\u0064el":"served","n":3\n,"stream":true\t}');
+  });
+
   it('adds missing members and removes members in any position', () => {
     expect(editTopLevel('{"a":1,"b":2,"c":3}', { a: undefined })).toBe('{"b":2,"c":3}');
     expect(editTopLevel('{"a":1,"b":2,"c":3}', { b: undefined })).toBe('{"a":1,"c":3}');
