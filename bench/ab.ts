@@ -1,7 +1,7 @@
 // `npm run bench:ab -- name=path/to/index.js [name=...]`: compares builds of the gateway, interleaved. Each build
 // (e.g. `npx wrangler deploy --dry-run --outdir /tmp/a` of two commits) and the pass-through Worker run side by side;
-// every round measures each of them for AB_SECONDS in a random order, and the report takes medians of per-round
-// differences to the pass-through. On a shared machine whose speed drifts by ±30 % within minutes, this resolves
+// every round measures each of them for AB_SECONDS, in an order that rotates from round to round, and the report
+// takes medians of per-round differences to the pass-through. On a shared machine whose speed drifts by ±30 % within minutes, this resolves
 // differences the full bench cannot (its targets are measured minutes apart).
 // Env: AB_KEY = master | plain | limited (default master), AB_ROUNDS (12), AB_SECONDS (1.5).
 import { jsonJob } from './client';
@@ -9,7 +9,7 @@ import { cpuDuring } from './cpu';
 import { throughput } from './load';
 import { GROUP, seedGateway } from './seed';
 import { MASTER_KEY, startGateway, startPassthrough, startSim, SIM_MODEL, type Running } from './targets';
-import { median } from './stats';
+import { median, rotated } from './stats';
 
 const CONCURRENCY = 32;
 const rounds = Number(process.env.AB_ROUNDS ?? 12);
@@ -45,7 +45,7 @@ for (const build of builds) {
 try {
   for (const t of targets) await throughput(job(t), CONCURRENCY, 2); // warm-up
   for (let r = 0; r < rounds; r++) {
-    for (const t of [...targets].sort(() => Math.random() - 0.5)) {
+    for (const t of rotated(targets, r)) {
       const { result, cpu } = await cpuDuring({ worker: t.run.pids }, () => throughput(job(t), CONCURRENCY, seconds));
       if (result.non200 > 0 || result.failed > 0) throw new Error(`${t.name}: ${result.non200} non-200, ${result.failed} failed`);
       t.rps.push(result.rps);

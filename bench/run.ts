@@ -14,6 +14,7 @@ import { compare, printReport, summarize, TARGETS, writeJson, type Measured, typ
 import { EXTRA_TARGETS, printExtras } from './report-extra';
 import { GROUP, seedGateway } from './seed';
 import { setting } from './settings';
+import { rotated } from './stats';
 import { MASTER_KEY, SIM_MODEL, startFloor, startGateway, startPassthrough, startSim, type Running } from './targets';
 import { checkJson, checkStream } from './validate';
 
@@ -52,12 +53,6 @@ function target(name: string, server: { url: string; pids: number[] } | string, 
 async function quiesce(simUrl: string): Promise<void> {
   await fetch(`${simUrl}/_sim/log`, { method: 'DELETE' });
   await sleep(1000);
-}
-
-/** Round r starts at target r: each target is measured early in some rounds and late in others. */
-function rotated<T>(items: readonly T[], round: number): T[] {
-  const k = round % items.length;
-  return [...items.slice(k), ...items.slice(0, k)];
 }
 
 /**

@@ -165,4 +165,3 @@ export class LedgerStore {
     this.sql.exec('DELETE FROM spend_logs WHERE started_at < ?', before);
   }
 }
-

@@ -71,6 +71,18 @@ describe('chat completions', () => {
     });
     expect(((await sim.log()).at(-1)!.json as Record<string, unknown>).reasoning_effort).toBe('low');
   });
+
+  it('aborts the upstream request when the client goes away before a JSON answer', async () => {
+    const { group, sim } = await simDeployment({ sim: { latencyMs: 3000 } });
+    const client = new AbortController();
+    const pending = call('/v1/chat/completions', { method: 'POST', signal: client.signal, json: { model: group, messages: user('hi') } });
+    await sim.waitForLog((l) => l.length === 1, 2000);
+    client.abort();
+    await pending.catch(() => undefined);
+    // Well before the simulator would have answered: vLLM stops generating for a client nobody is waiting for.
+    const log = await sim.waitForLog((l) => l[0]?.aborted === true, 1500);
+    expect(log[0]!.completed).toBe(false);
+  });
 });
 
 describe('chat streaming', () => {
@@ -135,18 +147,6 @@ describe('chat streaming', () => {
       await call('/v1/chat/completions', { method: 'POST', json: { model: group, stream: true, messages: user('a b c d') } }),
     );
     expect(data.some((d) => d.includes('simulated mid-stream error'))).toBe(true);
-  });
-
-  it('aborts the upstream request when the client goes away before a JSON answer', async () => {
-    const { group, sim } = await simDeployment({ sim: { latencyMs: 3000 } });
-    const client = new AbortController();
-    const pending = call('/v1/chat/completions', { method: 'POST', signal: client.signal, json: { model: group, messages: user('hi') } });
-    await sim.waitForLog((l) => l.length === 1, 2000);
-    client.abort();
-    await pending.catch(() => undefined);
-    // Well before the simulator would have answered: vLLM stops generating for a client nobody is waiting for.
-    const log = await sim.waitForLog((l) => l[0]?.aborted === true, 1500);
-    expect(log[0]!.completed).toBe(false);
   });
 
   it('closes the upstream connection when the client disconnects mid-stream', async () => {
