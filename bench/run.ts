@@ -1,8 +1,10 @@
 // `npm run bench`: the gateway's overhead against the simulator alone and a do-nothing Worker, in one process run.
-// Env: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 3), BENCH_TTFB_SAMPLES (default 200);
+// Env: BENCH_SECONDS (per measurement, default 2), BENCH_ROUNDS (default 9), BENCH_TTFB_SAMPLES (default 200);
 // after the rounds, upload memory and batch throughput (extras.ts: BENCH_SKIP_UPLOAD, BENCH_SKIP_BATCH, sizes).
 // Method: every target is validated and warmed up, then measured once per round in a rotating order; the report
 // takes medians over rounds (ratios: per round first), and a measurement disturbed by outside load is retaken.
+// Many short rounds rather than a few long ones: this shared machine's speed drifts by ±30 % within minutes, and
+// with 5 s slices one round spanned ~40 s, enough for the ratios of one run to range 0.67–0.88 between rounds.
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildBundle } from './bundle';
@@ -18,8 +20,8 @@ import { rotated } from './stats';
 import { MASTER_KEY, SIM_MODEL, startFloor, startGateway, startPassthrough, startSim, type Running } from './targets';
 import { checkJson, checkStream } from './validate';
 
-const SECONDS = setting('BENCH_SECONDS', 5);
-const ROUNDS = Math.round(setting('BENCH_ROUNDS', 3));
+const SECONDS = setting('BENCH_SECONDS', 2);
+const ROUNDS = Math.round(setting('BENCH_ROUNDS', 9));
 const TTFB_SAMPLES = Math.round(setting('BENCH_TTFB_SAMPLES', 200));
 const CONCURRENCY = 32;
 /** Compared with the pass-through like the gateway: the ratio any per-request Durable Object check can reach here. */

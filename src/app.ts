@@ -2,24 +2,24 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { GatewayError } from './http/errors';
 import { onError } from './http/render-error';
-import { requestContext } from './http/request-context';
 import { healthRoutes } from './routes/health';
 import { keyAdminRoutes } from './routes/admin/keys';
 import { modelAdminRoutes } from './routes/admin/models';
 import { spendRoutes } from './routes/admin/spend';
 import { openaiRoutes } from './routes/openai';
+import { jsonProxy } from './routes/openai/json-proxy';
+import { JSON_ROUTES } from './proxy/json-inference';
 import { uiRoutes } from './ui/routes';
 
-/** Middleware order: request id and timer first (so every response, errors included, carries them), then routes. */
+/** The routes. Inference routes give their call its id when they begin (src/http/request-context.ts). */
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('*', requestContext);
   app.route('/', healthRoutes());
   const openai = openaiRoutes();
   app.route('/v1', openai);
   app.route('/', openai);
   // vLLM serves rerank at /v2/rerank too; Cohere-style clients call that path.
-  app.post('/v2/rerank', (c) => openai.fetch(new Request(new URL('/rerank', c.req.url), c.req.raw), c.env, c.executionCtx));
+  app.post('/v2/rerank', jsonProxy(JSON_ROUTES.rerank));
   app.route('/', modelAdminRoutes());
   app.route('/', keyAdminRoutes());
   app.route('/', spendRoutes());

@@ -21,9 +21,8 @@ export interface Bindings {
 }
 
 export interface Variables {
-  requestId: string;
-  /** performance-style start time (ms) used for x-litellm-overhead-duration-ms. */
-  startedAt: number;
+  /** Set by routes that call an upstream (beginCall): their error responses carry the same call id. */
+  callId: string;
   caller: Caller;
   /** Dashboard only: the signed-in session, its CSRF token, and the submitted form (checked before handlers run). */
   session: Session;

@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Caller } from './caller';
 import type { AppEnv } from '../env';
 import { unauthorized } from '../http/errors';
 import { presentedKey } from './credentials';
@@ -13,17 +14,22 @@ const MISSING =
  * like a key by its sha256. Whether a virtual key is valid is answered by its ledger when the request is admitted.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('caller', await identifyCaller(c));
+  await next();
+};
+
+/** What `authenticate` does, for a route that calls it from its only handler (no middleware chain to compose). */
+export async function identifyCaller(c: Context<AppEnv>): Promise<Caller> {
   const masterKey = masterKeyOf(c.env);
   const key = presentedKey(c.req.raw.headers);
   if (!key) throw unauthorized(MISSING);
   // Both digests are cached per isolate after their first use: awaiting only on a miss saves two promise turns.
   const master = knownDigest(masterKey) ?? (await digestOf(masterKey));
   const digest = knownDigest(key) ?? (await digestOf(key));
-  if (digestsEqual(digest, master)) c.set('caller', { kind: 'master' });
-  else if (key.startsWith('sk-')) c.set('caller', { kind: 'key', hash: toHex(digest) });
-  else throw unauthorized('Invalid API key: gateway keys start with "sk-"');
-  await next();
-};
+  if (digestsEqual(digest, master)) return { kind: 'master' };
+  if (key.startsWith('sk-')) return { kind: 'key', hash: toHex(digest) };
+  throw unauthorized('Invalid API key: gateway keys start with "sk-"');
+}
 
 /** Admin routes: the master key only. */
 export const requireMaster: MiddlewareHandler<AppEnv> = async (c, next) => {

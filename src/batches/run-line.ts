@@ -37,7 +37,6 @@ export async function runLine(
     caller: spec.caller,
     requestId: `batch-${spec.internal}-${line.lineNo}-${line.attempt}`,
     startedAt: Date.now(),
-    signal: new AbortController().signal,
     waitUntil: (p) => settled.push(p),
     batch: true,
     upstreamMs: 0,

@@ -16,7 +16,12 @@ export interface RoutingTable {
   byId: ReadonlyMap<string, Deployment>;
 }
 
+/** How long the other requests keep an expired copy while one re-reads it; a read not done by then is presumed lost. */
+const REFRESH_WAIT_MS = 2000;
+
 let cached: { table: RoutingTable; expires: number } | undefined;
+/** When a request of this isolate started re-reading an expired copy (0: none is). */
+let refreshStartedAt = 0;
 
 export function indexConfig(config: GatewayConfig): RoutingTable {
   const groups = new Map<string, Deployment[]>();
@@ -30,12 +35,29 @@ export function indexConfig(config: GatewayConfig): RoutingTable {
   return { config, groups, byId };
 }
 
+/**
+ * The routing table this isolate can use without waiting: a fresh copy, or an expired one while another request
+ * of the isolate re-reads KV (stale-while-revalidate: requests arriving during that read need not each read too).
+ */
+export function currentRoutingTable(): RoutingTable | undefined {
+  if (!cached) return undefined;
+  const now = Date.now();
+  if (cached.expires > now || now - refreshStartedAt < REFRESH_WAIT_MS) return cached.table;
+  return undefined;
+}
+
 export async function getRoutingTable(env: Bindings): Promise<RoutingTable> {
-  if (cached && cached.expires > Date.now()) return cached.table;
-  // Each request reads for itself: a promise of one request's I/O must not be awaited by another (workerd
-  // refuses it), so concurrent misses after an expiry each do their own (edge-cached) KV read.
-  const config = await env.GATEWAY_KV.get<GatewayConfig>(CONFIG_KV_KEY, 'json');
-  return remember(config ?? emptyConfig());
+  const table = currentRoutingTable();
+  if (table) return table;
+  // This request re-reads; until it is done (or presumed dead) the others keep the copy they have. A promise of one
+  // request's I/O must not be awaited by another (workerd refuses it), so only this plain mark is shared.
+  refreshStartedAt = Date.now();
+  try {
+    const config = await env.GATEWAY_KV.get<GatewayConfig>(CONFIG_KV_KEY, 'json');
+    return remember(config ?? emptyConfig());
+  } finally {
+    refreshStartedAt = 0;
+  }
 }
 
 /** Called with the snapshot an admin change returned, so this isolate serves the change on its next request. */

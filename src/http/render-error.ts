@@ -1,5 +1,8 @@
 import type { Context } from 'hono';
+import type { AppEnv } from '../env';
 import { GatewayError, type ErrorKind } from './errors';
+import { newCallId } from './call-id';
+import { CALL_ID_HEADER, callIdOf } from './request-context';
 
 interface WireShape {
   status: number;
@@ -66,19 +69,20 @@ export function errorBody(err: GatewayError): { status: number; body: ErrorBody 
   };
 }
 
-export function errorResponse(err: GatewayError, extraHeaders?: Headers): Response {
+export function errorResponse(err: GatewayError, callId: string): Response {
   const { status, body } = errorBody(err);
-  const headers = new Headers(extraHeaders);
-  headers.set('content-type', 'application/json');
+  const headers = new Headers({ 'content-type': 'application/json' });
+  headers.set(CALL_ID_HEADER, callId);
   for (const [name, value] of Object.entries(err.options.headers ?? {})) headers.set(name, value);
   return new Response(JSON.stringify(body), { status, headers });
 }
 
 /** Hono's onError: typed errors render as they are; anything else is a bug, logged without request data. */
-export function onError(err: Error, _c: Context): Response {
+export function onError(err: Error, c: Context<AppEnv>): Response {
   const known = toGatewayError(err);
   if (known.kind === 'internal') console.error('unhandled error', err.name, err.message);
-  return errorResponse(known);
+  // An error of a call keeps its id (that of its spend-log row); any other error gets one, as LiteLLM's do.
+  return errorResponse(known, callIdOf(c) ?? newCallId());
 }
 
 function toGatewayError(err: Error): GatewayError {

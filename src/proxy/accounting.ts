@@ -24,6 +24,9 @@ export interface CallAccount {
   allows(group: string): boolean;
 }
 
+/** The master key's account: booked in its own ledger, never admitted or limited. */
+export const MASTER_ACCOUNT: CallAccount = { apiKey: MASTER_LEDGER, admitted: undefined, allows: () => true };
+
 /**
  * Admission: the one Durable Object round trip before the upstream call. It checks the key's live state (deleted,
  * blocked, expired), its model allowlist against the group actually used, budget and rate limits, and reserves
@@ -35,7 +38,7 @@ export async function admitCall(
   estimate: () => { tokens: number; nanos: number },
 ): Promise<CallAccount> {
   const { caller } = c;
-  if (caller.kind === 'master') return { apiKey: MASTER_LEDGER, admitted: undefined, allows: () => true };
+  if (caller.kind === 'master') return MASTER_ACCOUNT;
   const result = await ledger(c.env, caller.hash).admit({ requestId: c.requestId, group, estimate: estimate() });
   if (!result.ok) throw refusalError(result.refusal);
   const { admitted } = result;

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Caller } from '../auth/caller';
 import type { AppEnv, Bindings } from '../env';
+import type { CallStart } from '../http/request-context';
 
 /**
  * What the request path needs to know about one call, whoever makes it: an HTTP request through Hono, or one
@@ -12,8 +13,6 @@ export interface CallContext {
   /** The call id: x-litellm-call-id, the spend-log key, and the idempotency key of settlement. */
   requestId: string;
   startedAt: number;
-  /** Aborts the upstream request (the client went away, or the batch was cancelled). */
-  signal: AbortSignal;
   waitUntil(promise: Promise<unknown>): void;
   /** Batch lines are billed at the deployment's batch prices. */
   batch: boolean;
@@ -21,13 +20,12 @@ export interface CallContext {
   upstreamMs: number;
 }
 
-export function httpCallContext(c: Context<AppEnv>): CallContext {
+export function httpCallContext(c: Context<AppEnv>, start: CallStart, caller: Caller = c.get('caller')): CallContext {
   return {
     env: c.env,
-    caller: c.get('caller'),
-    requestId: c.get('requestId'),
-    startedAt: c.get('startedAt'),
-    signal: c.req.raw.signal,
+    caller,
+    requestId: start.id,
+    startedAt: start.startedAt,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     batch: false,
     upstreamMs: 0,

@@ -1,5 +1,5 @@
 import type { CallContext } from './call-context';
-import { getRoutingTable } from '../deployments/config-cache';
+import { currentRoutingTable, getRoutingTable } from '../deployments/config-cache';
 import type { Deployment } from '../deployments/schema';
 import { completionTokensOf, likelyPromptTokens, maxPromptTokens } from '../accounting/estimate';
 import { costNanos, priceOf, worstCaseNanos } from '../accounting/pricing';
@@ -11,7 +11,7 @@ import { dispatch } from '../routing/dispatch';
 import type { UpstreamTarget } from '../upstream/vllm/target';
 import type { BuiltRequest } from './response-adapter';
 import type { Usage } from '../upstream/usage';
-import { admitCall, rateHeaders, settleCall, type CallAccount } from './accounting';
+import { admitCall, MASTER_ACCOUNT, rateHeaders, settleCall, type CallAccount } from './accounting';
 import { UPSTREAM_PATH, type Endpoint } from './endpoint';
 import { readJsonAnswer, type JsonAnswer } from './json-response';
 import { applyCallHeaders, type CallFacts } from './response-headers';
@@ -44,13 +44,14 @@ export interface InferenceRequest {
  * dispatch to a deployment → answer (JSON or SSE) → settle the cost off the response path.
  */
 export async function runInference(c: CallContext, req: InferenceRequest): Promise<Response> {
-  const table = await getRoutingTable(c.env);
+  // Awaits only when this isolate has no usable copy: each await is a turn of the event loop on the hot path.
+  const table = currentRoutingTable() ?? (await getRoutingTable(c.env));
   const found = findModel(table, req.model);
   if (!found) throw modelNotFound(req.model);
   const target = req.preferDeployment ? { ...found, prefer: req.preferDeployment } : found;
 
   // The worst case is reserved at admission; master-key calls are not admitted, so it is not even computed for them.
-  const account = await admitCall(c, target.group, () => {
+  const account = c.caller.kind === 'master' ? MASTER_ACCOUNT : await admitCall(c, target.group, () => {
     const promptTokens = maxPromptTokens(req.body);
     const completionTokens = req.endpoint === 'chat' || req.endpoint === 'completion' ? completionTokensOf(req.body, target.deployments) : 0;
     return { tokens: promptTokens + completionTokens, nanos: worstCaseNanos(target.deployments, promptTokens, completionTokens) };

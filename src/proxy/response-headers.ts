@@ -1,4 +1,5 @@
 import type { CallContext } from './call-context';
+import { CALL_ID_HEADER } from '../http/request-context';
 
 /** LiteLLM's response headers, so dashboards and scripts written against LiteLLM read the same values. */
 export interface CallFacts {
@@ -15,6 +16,7 @@ export interface CallFacts {
  * than one per header (this runs on every response).
  */
 export function applyCallHeaders(c: CallContext, headers: Record<string, string>, facts: CallFacts): Record<string, string> {
+  headers[CALL_ID_HEADER] = c.requestId;
   headers['x-litellm-model-group'] = facts.group;
   headers['x-litellm-model-id'] = facts.deploymentId;
   if (facts.retries !== undefined) headers['x-litellm-attempted-retries'] = String(facts.retries);

@@ -13,6 +13,8 @@ export function chooseDeployment(
   strategy: RouterSettings['routing_strategy'],
   prefer?: string,
 ): Deployment | undefined {
+  // A group of one (the common case) has nothing to choose between: cooling down or not, it gets its attempt.
+  if (group.length === 1) return tried.has(group[0]!.model_info.id) ? undefined : group[0];
   const fresh = group.filter((d) => !tried.has(d.model_info.id));
   if (fresh.length === 0) return undefined;
   const healthy = fresh.filter((d) => !isCoolingDown(d.model_info.id));

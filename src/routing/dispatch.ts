@@ -4,7 +4,7 @@ import type { Deployment, RouterSettings } from '../deployments/schema';
 import { GatewayError } from '../http/errors';
 import type { CallAccount } from '../proxy/accounting';
 import type { BuiltRequest, ResponseAdapter } from '../proxy/response-adapter';
-import { callUpstream, ClientGone, type UpstreamResponse } from '../upstream/vllm/client';
+import { callUpstream, type UpstreamResponse } from '../upstream/vllm/client';
 import { resolveTarget, type UpstreamTarget } from '../upstream/vllm/target';
 import { acquire } from './busy';
 import { chooseDeployment } from './choose';
@@ -85,7 +85,6 @@ export async function dispatch(
         const { upstream, adapter } = await attemptOn(c, deployment, settings, req);
         return { group: group.group, deployment, upstream, adapter, retries, fallbacks: g };
       } catch (err) {
-        if (err instanceof ClientGone) throw err;
         lastError = err;
         if (err instanceof GatewayError && isContextWindowError(err.options.status ?? 0, err.message)) {
           contextTooLong = true;
@@ -126,7 +125,7 @@ async function attemptOn(
     body: built.body,
     contentType: built.contentType,
     stream: req.stream,
-    signal: c.signal,
+    inRequest: !c.batch,
     onFinish: acquire(deployment.model_info.id),
   });
   return { upstream, adapter: built.adapter };

@@ -51,12 +51,11 @@ export async function probe(d: Deployment, env: Bindings, settings: RouterSettin
     mode: d.model_info.mode ?? 'chat',
     api_base: null,
   };
-  const controller = new AbortController();
   let target: UpstreamTarget | undefined;
   try {
     target = { ...resolveTarget(d, env, settings), timeoutMs: PROBE_TIMEOUT_S * 1000 };
     result.api_base = displayBase(target);
-    const health = await callUpstream({ target, path: '/health', method: 'GET', stream: false, signal: controller.signal });
+    const health = await callUpstream({ target, path: '/health', method: 'GET', stream: false });
     await health.response.body?.cancel();
     health.finish();
     const request = minimalRequest(d, target.servedModel);
@@ -67,7 +66,6 @@ export async function probe(d: Deployment, env: Bindings, settings: RouterSettin
         body: JSON.stringify(request.body),
         contentType: 'application/json',
         stream: false,
-        signal: controller.signal,
       });
       await answer.response.text();
       answer.finish();

@@ -64,6 +64,21 @@ describe('bad input gets a 4xx envelope that says what is wrong', () => {
     await expectError(callJson('/v1/chat/completions', { method: 'POST', json: chat('x'), key: 'not-a-key' }), 401);
     await expectError(callJson('/model/info', { key: 'sk-some-virtual-key' }), 401, /master key/);
   });
+
+  it('every inference answer and every error carries its own call id', async () => {
+    const d = await simDeployment();
+    const answers = await Promise.all([
+      call('/v1/nothing-here'),
+      call('/v1/chat/completions', { method: 'POST', json: chat('x'), key: null }),
+      call('/v1/chat/completions', { method: 'POST', json: { model: d.group } }),
+      call('/v1/chat/completions', { method: 'POST', json: chat(d.group) }),
+      call('/v2/rerank', { method: 'POST', json: { model: d.group, query: 'q', documents: ['a'] } }),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([404, 401, 400, 200, 200]);
+    const ids = answers.map((r) => r.headers.get('x-litellm-call-id'));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 });
 
 describe('upstream failures keep their status and message', () => {

@@ -51,3 +51,25 @@ describe('usageOf', () => {
     expect(usageOf('{"text":"hi","usage":{"type":"duration","seconds":3}}')).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, seconds: 3 });
   });
 });
+
+describe('editTopLevel on repeated keys', () => {
+  it('leaves no second copy of an edited key, wherever the copies are and however they are spelt', () => {
+    // JSON.parse (the gateway's validation) and vLLM's parser both take the last copy: it must not reach vLLM.
+    const twice = '{"model":"a","messages":[],"model":"b"}';
+    expect(JSON.parse(editTopLevel(twice, { model: 'served' }))).toEqual({ model: 'served', messages: [] });
+    expect(editTopLevel(twice, { model: 'served' })).toBe('{"model":"served","messages":[]}');
+    const escaped = '{"model":"a","stream":false,"mo\\u0064el":"b"}';
+    expect(JSON.parse(editTopLevel(escaped, { model: 'served' }))).toEqual({ model: 'served', stream: false });
+    const removed = '{"thinking":1,"model":"a","thinking":{"budget_tokens":5}}';
+    expect(JSON.parse(editTopLevel(removed, { model: 's', thinking: undefined }))).toEqual({ model: 's' });
+  });
+
+  it('keeps everything after the edited member byte for byte, mentions of the key inside it included', () => {
+    const rest = ',"messages":[{"role":"user","content":"say \\"model\\" twice: model"}],"temperature":1.0}';
+    const text = `{"model":"a"${rest}`;
+    expect(editTopLevel(text, { model: 'served' })).toBe(`{"model":"served"${rest}`);
+    // Text after the member that merely mentions the key (inside a string) is not a member and stays as it is.
+    const mention = '{"model":"a","messages":[{"role":"user","content":"\\"model\\""}],"x":{"model":1}}';
+    expect(JSON.parse(editTopLevel(mention, { model: 's' }))).toEqual({ model: 's', messages: [{ role: 'user', content: '"model"' }], x: { model: 1 } });
+  });
+});

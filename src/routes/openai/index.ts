@@ -13,10 +13,11 @@ import { batchRoutes } from './batches';
 export function openaiRoutes(): Hono<AppEnv> {
   // Middleware per route, not '*': this app is mounted at '/', where a wildcard would also cover admin and unknown paths.
   const app = new Hono<AppEnv>();
-  app.post('/chat/completions', authenticate, jsonProxy(JSON_ROUTES.chat));
-  app.post('/completions', authenticate, jsonProxy(JSON_ROUTES.completion));
-  app.post('/embeddings', authenticate, jsonProxy(JSON_ROUTES.embedding));
-  app.post('/rerank', authenticate, jsonProxy(JSON_ROUTES.rerank));
+  // The JSON inference routes authenticate inside their one handler (json-proxy.ts): Hono's direct path.
+  app.post('/chat/completions', jsonProxy(JSON_ROUTES.chat));
+  app.post('/completions', jsonProxy(JSON_ROUTES.completion));
+  app.post('/embeddings', jsonProxy(JSON_ROUTES.embedding));
+  app.post('/rerank', jsonProxy(JSON_ROUTES.rerank));
   app.post('/audio/transcriptions', authenticate, transcription);
   app.route('/', fileRoutes());
   app.route('/', uploadRoutes());

@@ -3,6 +3,7 @@ import type { AppEnv } from '../../env';
 import { invalidRequest } from '../../http/errors';
 import { runInference } from '../../proxy/inference';
 import { httpCallContext } from '../../proxy/call-context';
+import { beginCall } from '../../http/request-context';
 import type { JsonAnswer } from '../../proxy/json-response';
 import { prepareUpload } from '../../upstream/upload-rewrite';
 
@@ -26,13 +27,14 @@ function asText(answer: JsonAnswer): JsonAnswer {
  * by) and answered as text. `verbose_json` is never forced: many vLLM versions know only json and text.
  */
 export async function transcription(c: Context<AppEnv>): Promise<Response> {
+  const start = beginCall(c);
   const named = c.req.header('x-litellm-model') ?? c.req.query('model');
   const upload = await prepareUpload(c.req.raw, { modelKnown: named !== undefined, holdLimit: HOLD_LIMIT });
   const model = named ?? upload.formModel;
   if (!model) throw invalidRequest('model is required: send it as the form field `model`', 'model');
   const boundaryType = c.req.header('content-type')!;
   try {
-    return await runInference(httpCallContext(c), {
+    return await runInference(httpCallContext(c, start), {
       endpoint: 'transcription',
       model,
       stream: false,

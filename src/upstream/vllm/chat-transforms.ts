@@ -18,9 +18,16 @@ function videoUrlOf(part: Part): string | undefined {
   return isVideo ? url : undefined;
 }
 
+function hasFilePart(message: unknown): boolean {
+  if (!message || typeof message !== 'object') return false;
+  const m = message as Record<string, unknown>;
+  return m.role === 'user' && Array.isArray(m.content) && m.content.some((p: unknown) => (p as Part | null)?.type === 'file');
+}
+
 /** Returns the rewritten messages when a user message carries a video `file` part, else undefined. */
 export function convertVideoParts(messages: unknown): unknown[] | undefined {
-  if (!Array.isArray(messages)) return undefined;
+  // Checked before anything is copied: almost no request has a `file` part, and this runs on every chat request.
+  if (!Array.isArray(messages) || !messages.some(hasFilePart)) return undefined;
   let changed = false;
   const out = messages.map((message: unknown) => {
     if (!message || typeof message !== 'object') return message;

@@ -28,10 +28,28 @@ export function servedModelName(model: string): string {
   return model.slice(model.indexOf('/') + 1);
 }
 
+/**
+ * Targets per deployment snapshot: a deployment object is immutable (a config change makes new ones), and `env`
+ * is the same object for every request of an isolate, so both identities key the result.
+ */
+const resolved = new WeakMap<Deployment, { env: Bindings; defaults: object; target: UpstreamTarget }>();
+
 export function resolveTarget(
   deployment: Deployment,
   env: Bindings,
   defaults: { timeout?: number; stream_timeout?: number } = {},
+): UpstreamTarget {
+  const hit = resolved.get(deployment);
+  if (hit && hit.env === env && hit.defaults === defaults) return hit.target;
+  const target = buildTarget(deployment, env, defaults);
+  resolved.set(deployment, { env, defaults, target });
+  return target;
+}
+
+function buildTarget(
+  deployment: Deployment,
+  env: Bindings,
+  defaults: { timeout?: number; stream_timeout?: number },
 ): UpstreamTarget {
   const params = deployment.litellm_params;
   const where = `deployment '${deployment.model_info.id}'`;
