@@ -20,6 +20,7 @@ export const MASTER_KEY = 'sk-bench-master';
  */
 const COMMON = {
   compatibilityDate: '2026-04-01',
+  compatibilityFlags: ['enable_request_signal'],
   stripCfConnectingIp: false,
   port: 0,
 };

@@ -66,9 +66,9 @@ export async function runLine(
   return { outcome: { kind: 'done', ok: status >= 200 && status < 300, output }, booked };
 }
 
-/** The line's `body`, byte for byte as the file holds it. */
+/** The line's `body`, byte for byte as the file holds it (the last one if repeated, as JSON.parse reads it). */
 function lineRequest(spec: LaneSpec, text: string): InferenceRequest {
-  const member = scanTopLevel(text).find((m) => m.key === 'body');
+  const member = scanTopLevel(text).findLast((m) => m.key === 'body');
   if (!member) throw new GatewayError('invalid_request', 'This line has no body');
   const bodyText = text.slice(member.valueStart, member.end);
   const value = JSON.parse(bodyText) as Record<string, unknown>;

@@ -51,12 +51,17 @@ export async function getRoutingTable(env: Bindings): Promise<RoutingTable> {
   if (table) return table;
   // This request re-reads; until it is done (or presumed dead) the others keep the copy they have. A promise of one
   // request's I/O must not be awaited by another (workerd refuses it), so only this plain mark is shared.
-  refreshStartedAt = Date.now();
+  const mark = Date.now();
+  refreshStartedAt = mark;
   try {
     const config = await env.GATEWAY_KV.get<GatewayConfig>(CONFIG_KV_KEY, 'json');
+    if (refreshStartedAt === mark) refreshStartedAt = 0;
     return remember(config ?? emptyConfig());
-  } finally {
-    refreshStartedAt = 0;
+  } catch (err) {
+    // KV unreachable: keep routing with the copy this isolate has (the mark stays, so the next re-read waits
+    // REFRESH_WAIT_MS instead of every request trying and failing).
+    if (cached) return cached.table;
+    throw err;
   }
 }
 

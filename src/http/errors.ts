@@ -19,6 +19,8 @@ export type ErrorKind =
   | 'upstream_error'
   | 'upstream_unreachable'
   | 'upstream_timeout'
+  /** The client went away before the answer: nobody reads this one. */
+  | 'client_gone'
   | 'internal';
 
 export interface ErrorOptions {

@@ -44,6 +44,8 @@ export function wireShape(kind: ErrorKind): WireShape {
       return { status: 502, type: 'upstream_unreachable' };
     case 'upstream_timeout':
       return { status: 504, type: 'timeout' };
+    case 'client_gone':
+      return { status: 499, type: 'client_closed_request' };
     case 'internal':
       return { status: 500, type: 'internal_server_error' };
   }

@@ -13,6 +13,8 @@ export interface CallContext {
   /** The call id: x-litellm-call-id, the spend-log key, and the idempotency key of settlement. */
   requestId: string;
   startedAt: number;
+  /** Fires when the client goes away (HTTP requests; see runInference). Read only for calls that need it. */
+  clientSignal?(): AbortSignal;
   waitUntil(promise: Promise<unknown>): void;
   /** Batch lines are billed at the deployment's batch prices. */
   batch: boolean;
@@ -26,6 +28,7 @@ export function httpCallContext(c: Context<AppEnv>, start: CallStart, caller: Ca
     caller,
     requestId: start.id,
     startedAt: start.startedAt,
+    clientSignal: () => c.req.raw.signal,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     batch: false,
     upstreamMs: 0,

@@ -56,8 +56,15 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
     const completionTokens = req.endpoint === 'chat' || req.endpoint === 'completion' ? completionTokensOf(req.body, target.deployments) : 0;
     return { tokens: promptTokens + completionTokens, nanos: worstCaseNanos(target.deployments, promptTokens, completionTokens) };
   });
+  // A key's call must be booked even if its client leaves (its reservation and parallel slot wait for that, else for
+  // their 15 min expiry): workerd ends a request when its client goes away, unless a waitUntil is pending. So the
+  // call holds one until it is booked, and relays the client's signal to abort the upstream fetch meanwhile.
+  // (The master key reserves nothing: its calls are not held, and a disconnected one leaves no spend-log row.)
+  const clientSignal = account.admitted ? c.clientSignal?.() : undefined;
+  let release: (() => void) | undefined;
+  if (clientSignal) c.waitUntil(new Promise<void>((resolve) => (release = resolve)));
   const startedAt = Date.now();
-  const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): void =>
+  const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): void => {
     settleCall(c, account, {
       requestId: c.requestId,
       group: target.group,
@@ -72,6 +79,8 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
       startedAt,
       endedAt: Date.now(),
     } satisfies Settlement);
+    release?.();
+  };
 
   let outcome;
   try {
@@ -80,6 +89,7 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
       stream: req.stream,
       build: req.upstreamBody,
       replayable: req.replayable !== false,
+      ...(clientSignal ? { signal: clientSignal } : {}),
     });
   } catch (err) {
     book(undefined, NO_USAGE, false, false);

@@ -4,7 +4,7 @@ import type { Deployment, RouterSettings } from '../deployments/schema';
 import { GatewayError } from '../http/errors';
 import type { CallAccount } from '../proxy/accounting';
 import type { BuiltRequest, ResponseAdapter } from '../proxy/response-adapter';
-import { callUpstream, type UpstreamResponse } from '../upstream/vllm/client';
+import { callUpstream, ClientGone, type UpstreamResponse } from '../upstream/vllm/client';
 import { resolveTarget, type UpstreamTarget } from '../upstream/vllm/target';
 import { acquire } from './busy';
 import { chooseDeployment } from './choose';
@@ -18,6 +18,8 @@ export interface DispatchRequest {
   build(target: UpstreamTarget, deployment: Deployment): BuiltRequest;
   /** False for streamed uploads: their body can be sent only once, so they get a single attempt. */
   replayable: boolean;
+  /** Aborts the upstream call (the client went away), for calls that must settle even then. */
+  signal?: AbortSignal;
 }
 
 export interface DispatchOutcome {
@@ -85,6 +87,7 @@ export async function dispatch(
         const { upstream, adapter } = await attemptOn(c, deployment, settings, req);
         return { group: group.group, deployment, upstream, adapter, retries, fallbacks: g };
       } catch (err) {
+        if (err instanceof ClientGone) throw err;
         lastError = err;
         if (err instanceof GatewayError && isContextWindowError(err.options.status ?? 0, err.message)) {
           contextTooLong = true;
@@ -126,6 +129,7 @@ async function attemptOn(
     contentType: built.contentType,
     stream: req.stream,
     inRequest: !c.batch,
+    ...(req.signal ? { signal: req.signal } : {}),
     onFinish: acquire(deployment.model_info.id),
   });
   return { upstream, adapter: built.adapter };

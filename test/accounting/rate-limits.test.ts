@@ -135,4 +135,21 @@ describe('rate limits', () => {
     expect(statuses).toEqual(Array(12).fill(200));
     expect(await settledRows(k.token, 12)).toHaveLength(12);
   });
+
+  it('a client that leaves while its JSON answer is pending frees its parallel slot and is booked as a failure', async () => {
+    const { group, sim } = await simDeployment({ sim: { latencyMs: 1500 } });
+    const k = await newKey({ max_parallel_requests: 1 });
+    const client = new AbortController();
+    const pending = call('/v1/chat/completions', { method: 'POST', key: k.key, signal: client.signal, json: body(group) });
+    await sim.waitForLog((l) => l.length === 1, 2000);
+    client.abort();
+    await pending.catch(() => undefined);
+    // vLLM stops generating for nobody, although the call stays alive to be booked.
+    const log = await sim.waitForLog((l) => l[0]?.aborted === true, 1000);
+    expect(log[0]!.completed).toBe(false);
+    const [row] = await settledRows(k.token, 1);
+    expect(row!.status).toBe('failure');
+    const next = await call('/v1/chat/completions', { method: 'POST', key: k.key, json: body(group) });
+    expect(next.status).toBe(200);
+  });
 });

@@ -12,6 +12,11 @@ export interface UpstreamCall {
   contentType?: string;
   stream: boolean;
   /**
+   * A signal that aborts the call (the client went away; see CallContext.clientSignal). Without one, an HTTP
+   * request's own calls are cancelled by workerd when its client goes away.
+   */
+  signal?: AbortSignal;
+  /**
    * The call serves an HTTP request, whose pending timers end with it. Elsewhere (a Durable Object running batch
    * lines lives on) the call's timer is cleared when the call is over.
    */
@@ -33,26 +38,33 @@ export interface UpstreamResponse {
   headersMs: number;
 }
 
-/**
- * No client signal is needed here: when a client goes away, workerd ends its request and cancels the request's
- * subrequests with it (tests: the simulator sees the abort, JSON and streamed). A stream's body is also cancelled
- * by the client, which cancels the upstream body.
- */
+/** Thrown when the caller's signal aborted the call (the client went away). */
+export class ClientGone extends GatewayError {
+  constructor() {
+    super('client_gone', 'The client closed the request before the answer');
+  }
+}
+
 export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
   const { target } = call;
   // The only abort is our own timeout. A JSON call of a request has one limit for the whole exchange: a native
   // timeout signal, no timer of ours to set and clear (the two calls cost more than the rest of this function).
   // A stream's limit changes after its first chunk, so it gets a watchdog; so does a call whose timer must not
   // outlive it.
-  const controller = call.stream || !call.inRequest ? new AbortController() : undefined;
+  const controller = call.stream || !call.inRequest || call.signal ? new AbortController() : undefined;
   const firstLimit = call.stream ? target.streamTimeoutMs : target.timeoutMs;
   const watchdog = controller ? new Watchdog(firstLimit, () => controller.abort()) : undefined;
   const signal = controller ? controller.signal : AbortSignal.timeout(target.timeoutMs);
+  // The caller's signal is relayed by a listener rather than `AbortSignal.any` (~15 µs per call here).
+  const relay = (): void => controller?.abort(new ClientGone());
+  if (call.signal?.aborted) relay();
+  else call.signal?.addEventListener('abort', relay);
   let finished = false;
   const finish = (): void => {
     if (finished) return;
     finished = true;
     watchdog?.stop();
+    call.signal?.removeEventListener('abort', relay);
     call.onFinish?.();
   };
   const headers: Record<string, string> = { accept: call.stream ? 'text/event-stream' : 'application/json' };
@@ -61,6 +73,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
 
   const mapReadError = (err: unknown): unknown => {
     if (!signal.aborted) return err;
+    if (signal.reason instanceof ClientGone) return signal.reason;
     const limit = Math.round(firstLimit / 1000);
     return new GatewayError('upstream_timeout', `Deployment '${target.deploymentId}' did not answer within ${limit} s`);
   };
