@@ -73,8 +73,7 @@ export function errorBody(err: GatewayError): { status: number; body: ErrorBody 
 
 export function errorResponse(err: GatewayError, callId: string): Response {
   const { status, body } = errorBody(err);
-  const headers = new Headers({ 'content-type': 'application/json' });
-  headers.set(CALL_ID_HEADER, callId);
+  const headers = new Headers({ 'content-type': 'application/json', [CALL_ID_HEADER]: callId });
   for (const [name, value] of Object.entries(err.options.headers ?? {})) headers.set(name, value);
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -47,10 +47,10 @@ export class ClientGone extends GatewayError {
 
 export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
   const { target } = call;
-  // The only abort is our own timeout. A JSON call of a request has one limit for the whole exchange: a native
-  // timeout signal, no timer of ours to set and clear (the two calls cost more than the rest of this function).
-  // A stream's limit changes after its first chunk, so it gets a watchdog; so does a call whose timer must not
-  // outlive it.
+  // A JSON call of a request with nothing to relay has one limit for the whole exchange: a native timeout signal, no
+  // timer of ours to set and clear (the two calls cost more than the rest of this function). A stream's limit
+  // changes after its first chunk, a call outside a request must not leave its timer behind, and a relayed signal
+  // needs a controller to abort: those get a controller and a watchdog.
   const controller = call.stream || !call.inRequest || call.signal ? new AbortController() : undefined;
   const firstLimit = call.stream ? target.streamTimeoutMs : target.timeoutMs;
   const watchdog = controller ? new Watchdog(firstLimit, () => controller.abort()) : undefined;
