@@ -15,10 +15,16 @@ export class Watchdog {
     this.arm(limitMs);
   }
 
-  /** Restarts the countdown with a new limit (e.g. from time-to-first-byte to idle-between-chunks). */
+  /**
+   * Restarts the countdown with a new limit (e.g. from time-to-first-byte to idle-between-chunks). Re-armed, not just
+   * touched: the running timer was set for the old limit, and a shorter new one must not wait for it.
+   */
   reset(limitMs: number): void {
     this.limitMs = limitMs;
     this.touch();
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.arm(limitMs);
   }
 
   touch(): void {

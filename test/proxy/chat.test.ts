@@ -141,6 +141,22 @@ describe('chat streaming', () => {
     expect(error.message).toMatch(/upstream|ended|broke/i);
   });
 
+  it('ends a stream that stalls mid-answer beyond `timeout` with an error event naming that idle limit', async () => {
+    // stream_timeout bounds the wait for the first token; between tokens the limit is `timeout`.
+    const { group, id } = await simDeployment({ sim: { chunkDelayMs: 3000 }, params: { timeout: 0.3, stream_timeout: 5 } });
+    const started = Date.now();
+    const res = await call('/v1/chat/completions', {
+      method: 'POST',
+      json: { model: group, stream: true, messages: user('a b c d') },
+    });
+    expect(res.status).toBe(200);
+    const data = await readSse(res);
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(data).not.toContain('[DONE]');
+    const error = expectEnvelope(JSON.parse(data.at(-1)!));
+    expect(error.message).toBe(`Deployment '${id}' sent nothing for 0.3 s mid-stream`);
+  });
+
   it('passes vLLM in-stream errors through untouched', async () => {
     const { group } = await simDeployment({ sim: { errorAfterChunks: 2 } });
     const data = await readSse(

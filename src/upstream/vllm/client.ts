@@ -71,11 +71,16 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
   if (call.contentType) headers['content-type'] = call.contentType;
   if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
 
+  // Once a stream has sent its first chunk, the limit running is the idle time between chunks (`timeout`).
+  let streaming = false;
   const mapReadError = (err: unknown): unknown => {
     if (!signal.aborted) return err;
     if (signal.reason instanceof ClientGone) return signal.reason;
-    const limit = Math.round(firstLimit / 1000);
-    return new GatewayError('upstream_timeout', `Deployment '${target.deploymentId}' did not answer within ${limit} s`);
+    const id = target.deploymentId;
+    const message = streaming
+      ? `Deployment '${id}' sent nothing for ${seconds(target.timeoutMs)} s mid-stream`
+      : `Deployment '${id}' did not answer within ${seconds(firstLimit)} s`;
+    return new GatewayError('upstream_timeout', message);
   };
 
   const sent = Date.now();
@@ -122,10 +127,17 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
   }
   const chunk = (first: boolean): void => {
     if (!watchdog) return;
-    if (first) watchdog.reset(target.timeoutMs);
-    else watchdog.touch();
+    if (first) {
+      streaming = true;
+      watchdog.reset(target.timeoutMs);
+    } else watchdog.touch();
   };
   return { response, chunk, finish, mapReadError, headersMs: Date.now() - sent };
+}
+
+/** A limit as operators configure it (litellm_params timeouts are seconds), fractions kept. */
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
 }
 
 /** The stream again, with the chunk already read put back in front. */
