@@ -18,15 +18,28 @@ export const DEFAULT_MAX_COMPLETION_TOKENS = 4096;
 const TEMPLATE_TOKENS_PER_MESSAGE = 8;
 const TEMPLATE_TOKENS_BASE = 16;
 
-function textLength(value: unknown): number {
-  if (typeof value === 'string') return value.length;
-  if (Array.isArray(value)) return value.reduce<number>((n, v) => n + (typeof v === 'number' ? 1 : textLength(v)), 0);
-  if (value && typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (typeof v.text === 'string') return v.text.length;
-    if (v.content !== undefined) return textLength(v.content);
+/**
+ * Characters of text in a prompt value (strings, arrays of them or of token ids, content parts). Walked with a stack,
+ * not recursion: the body is the client's JSON, and nesting thousands of arrays deep must not overflow the stack.
+ */
+function textLength(root: unknown): number {
+  let total = 0;
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') total += value.length;
+    else if (Array.isArray(value)) {
+      for (const v of value) {
+        if (typeof v === 'number') total += 1;
+        else pending.push(v);
+      }
+    } else if (value && typeof value === 'object') {
+      const v = value as Record<string, unknown>;
+      if (typeof v.text === 'string') total += v.text.length;
+      else if (v.content !== undefined) pending.push(v.content);
+    }
   }
-  return 0;
+  return total;
 }
 
 function promptChars(body: Record<string, unknown>): number {

@@ -29,14 +29,18 @@ export function priceOf(d: Deployment, batch = false): Price {
   };
 }
 
-/** Cost in nano-dollars: tokens at the token prices, plus audio seconds (transcriptions) at the per-second prices. */
+/**
+ * Cost in nano-dollars: tokens at the token prices, plus audio seconds (transcriptions) at the per-second prices.
+ * Capped at the largest exact integer ($9M): prices are bounded, but token counts come from the upstream.
+ */
 export function costNanos(price: Price, usage: Usage): number {
   const seconds = usage.seconds ?? 0;
-  return toNanos(
+  const nanos = toNanos(
     usage.prompt_tokens * price.inputPerToken +
       usage.completion_tokens * price.outputPerToken +
       seconds * (price.inputPerSecond + price.outputPerSecond),
   );
+  return nanos <= Number.MAX_SAFE_INTEGER ? nanos : Number.MAX_SAFE_INTEGER;
 }
 
 /** The most a request could cost on any deployment of its group: what admission reserves against the budget. */

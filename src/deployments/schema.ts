@@ -1,26 +1,35 @@
 import * as z from '../http/zod';
+import { refersToMasterKey } from './secrets';
 
 /**
  * Deployments use LiteLLM's `model_list` entry shape so configs and /model/new scripts carry over. Unknown fields are
  * refused rather than ignored: an operator who sets an option we do not implement must learn so at import time.
  */
 const nonNegative = z.number().check(z.nonnegative());
+/**
+ * Dollars per token or per second. Bounded so a cost is always a finite amount: an absurd price (1e308) made costs
+ * Infinity, which no budget check or spend log can hold.
+ */
+export const MAX_PRICE = 1000;
+const price = z.number().check(z.nonnegative(), z.lte(MAX_PRICE, `must be at most ${MAX_PRICE} (dollars per token or per second)`));
 const positive = z.number().check(z.positive());
 const nonNegativeInt = z.int().check(z.nonnegative());
 const positiveInt = z.int().check(z.positive());
 
 /** Literal value or a reference `os.environ/NAME`, resolved from the Worker's env per request and never stored resolved. */
-export const secretRef = z.string().check(z.minLength(1));
+export const secretRef = z
+  .string()
+  .check(z.minLength(1), z.refine((v) => !refersToMasterKey(v), 'must not be os.environ/MASTER_KEY: the master key is never sent upstream'));
 
 const promptRole = z.strictObject({ pre_message: z.optional(z.string()), post_message: z.optional(z.string()) });
 
 export const pricingFields = {
-  input_cost_per_token: z.optional(nonNegative),
-  output_cost_per_token: z.optional(nonNegative),
-  input_cost_per_second: z.optional(nonNegative),
-  output_cost_per_second: z.optional(nonNegative),
-  input_cost_per_token_batches: z.optional(nonNegative),
-  output_cost_per_token_batches: z.optional(nonNegative),
+  input_cost_per_token: z.optional(price),
+  output_cost_per_token: z.optional(price),
+  input_cost_per_second: z.optional(price),
+  output_cost_per_second: z.optional(price),
+  input_cost_per_token_batches: z.optional(price),
+  output_cost_per_token_batches: z.optional(price),
 };
 
 function isHttpUrl(value: string): boolean {
@@ -36,7 +45,10 @@ export const litellmParamsSchema = z.strictObject({
     .string()
     .check(z.regex(/^(hosted_vllm|openai)\/.+/, 'must be "hosted_vllm/<served-model-name>" (or "openai/<name>" with api_base)')),
   api_base: z.optional(
-    z.string().check(z.refine((v) => v.startsWith('os.environ/') || isHttpUrl(v), 'must be an http(s) URL or os.environ/NAME')),
+    z.string().check(
+      z.refine((v) => v.startsWith('os.environ/') || isHttpUrl(v), 'must be an http(s) URL or os.environ/NAME'),
+      z.refine((v) => !refersToMasterKey(v), 'must not be os.environ/MASTER_KEY'),
+    ),
   ),
   api_key: z.optional(secretRef),
   timeout: z.optional(positive),

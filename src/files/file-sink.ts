@@ -37,10 +37,13 @@ export class FileSink {
   async finish(): Promise<SinkResult> {
     if (this.splitter) {
       this.validate(() => this.splitter!.end());
-      this.validate(() => {
-        this.validator.finish();
-        return [];
-      });
+      // Only a file with no problem so far can be refused for holding no requests: the first, real reason stays.
+      if (!this.batchError) {
+        this.validate(() => {
+          this.validator.finish();
+          return [];
+        });
+      }
     }
     const { bytes } = await this.writer.close();
     if (this.batchError || !this.splitter || !this.validator.url) return { bytes, ...(this.batchError ? { batchError: this.batchError } : {}) };

@@ -1,6 +1,7 @@
 import { GatewayError, invalidRequest } from '../http/errors';
 import { multipartEvents } from '../http/multipart/request';
 import { FileSink, type SinkResult } from './file-sink';
+import { assertFilename } from './filename';
 import { CLIENT_PURPOSES, type FileRecord, type Purpose } from './file-store';
 import { encodeId, newInternalId } from './ids';
 import { fileKey } from './r2-layout';
@@ -34,6 +35,7 @@ export async function receiveForm(request: Request, bucket: R2Bucket, owner: str
         inFile = e.name === 'file' && e.filename !== undefined;
         if (inFile) {
           if (sink) throw invalidRequest('the form has more than one file part', 'file');
+          assertFilename(e.filename!, 'file');
           filename = e.filename!.slice(0, 255);
           // Validate as batch JSONL unless the purpose, sent before the file, already says it is not a batch.
           const purpose = fields.get('purpose');

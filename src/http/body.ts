@@ -1,3 +1,4 @@
+import { bodyReadError } from './body-read-error';
 import { GatewayError, invalidRequest } from './errors';
 
 const DEFAULT_MAX_JSON_BYTES = 16 * 1024 * 1024;
@@ -36,6 +37,15 @@ export function readTextLimited(request: Request, limit: number): Promise<string
   return readStreamed(request, limit);
 }
 
+/** readTextLimited for routes off the hot path: a body cut short is the client's 400, not the runtime's I/O error. */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  try {
+    return await readTextLimited(request, limit);
+  } catch (err) {
+    throw bodyReadError(err);
+  }
+}
+
 async function readStreamed(request: Request, limit: number): Promise<string> {
   if (!request.body) return '';
   const reader = request.body.getReader();
@@ -56,8 +66,10 @@ async function readStreamed(request: Request, limit: number): Promise<string> {
 }
 
 function tooLarge(limit: number): GatewayError {
-  return new GatewayError('payload_too_large', `Request body exceeds the ${Math.round(limit / 1048576)} MiB limit`);
+  const size = limit >= 1048576 ? `${Math.round((limit / 1048576) * 10) / 10} MiB` : `${Math.round(limit / 1024)} KiB`;
+  return new GatewayError('payload_too_large', `Request body exceeds the ${size} limit`);
 }
+
 
 export interface JsonBody {
   /** The body exactly as the client sent it: forwarded upstream with surgical edits, so numbers keep their digits. */
@@ -67,7 +79,12 @@ export interface JsonBody {
 
 export async function readJsonObject(request: Request, limit: number): Promise<JsonBody> {
   requireJsonContentType(request);
-  const text = await readTextLimited(request, limit);
+  let text: string;
+  try {
+    text = await readTextLimited(request, limit);
+  } catch (err) {
+    throw bodyReadError(err);
+  }
   if (text.trim() === '') throw invalidRequest('Request body is empty; expected a JSON object');
   let value: unknown;
   try {

@@ -9,6 +9,30 @@ import type { Json } from './key-record';
 const json: z.ZodMiniType<Json> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
 );
+
+/** Far beyond any real metadata, far below what the recursive `json` schema (and storage) can walk. */
+const MAX_METADATA_DEPTH = 32;
+
+/** Whether arrays/objects nest more than `limit` levels: a stack, not recursion, since the input is the client's. */
+function nestedDeeperThan(root: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[root, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, depth] = next;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(value)) if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+// The depth is checked first: a pipe stops at a failed check, so `json` never recurses into a too-deep value.
+const metadata = z.pipe(
+  z.unknown().check(
+    z.refine((v) => !nestedDeeperThan(v, MAX_METADATA_DEPTH), `is nested more than ${MAX_METADATA_DEPTH} levels deep`),
+  ),
+  z.record(z.string(), json),
+);
+
 const duration = z.string().check(z.refine((v) => parseDuration(v) !== undefined, `must be ${DURATION_HINT}`));
 const optionalId = z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(128))));
 const count = z.optional(z.nullable(z.int().check(z.nonnegative())));
@@ -21,7 +45,7 @@ const keySettings = {
   tpm_limit: count,
   rpm_limit: count,
   max_parallel_requests: count,
-  metadata: z.optional(z.record(z.string(), json)),
+  metadata: z.optional(metadata),
   user_id: optionalId,
   team_id: optionalId,
   blocked: z.optional(z.boolean()),

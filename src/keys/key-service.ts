@@ -1,5 +1,6 @@
 import type { Bindings } from '../env';
-import { sha256Hex } from '../auth/hash';
+import { digestOf, digestsEqual, sha256Hex } from '../auth/hash';
+import { masterDigest } from '../auth/master-key';
 import { GatewayError, invalidRequest, notFound } from '../http/errors';
 import { addDuration, parseDuration } from './duration';
 import { keyName, type KeyRecord, type KeyView } from './key-record';
@@ -19,6 +20,16 @@ export function newPlaintextKey(): string {
 /** Admin APIs accept a key or its sha256 hex; a plaintext key always starts with "sk-", so the two never clash. */
 export async function hashOf(keyOrHash: string): Promise<string> {
   return /^[0-9a-f]{64}$/.test(keyOrHash) ? keyOrHash : sha256Hex(keyOrHash);
+}
+
+/**
+ * A chosen key must not be the master key: its record would list the master key's hash and accept /key/* calls
+ * naming it. Compared by digest (constant time), and the refusal never repeats the key.
+ */
+async function assertNotMaster(env: Bindings, plaintext: string, param: 'key' | 'new_key'): Promise<void> {
+  if (digestsEqual(await digestOf(plaintext), await masterDigest(env))) {
+    throw invalidRequest('a virtual key cannot be the master key; choose another key', param);
+  }
 }
 
 function expiresFrom(duration: string | null | undefined, now: number): string | null | undefined {
@@ -49,6 +60,7 @@ async function assertAliasFree(env: Bindings, alias: string | null | undefined, 
 }
 
 export async function generateKey(env: Bindings, input: GenerateKeyInput): Promise<{ plaintext: string; view: KeyView }> {
+  if (input.key !== undefined) await assertNotMaster(env, input.key, 'key');
   await assertAliasFree(env, input.key_alias);
   const plaintext = input.key ?? newPlaintextKey();
   const token = await sha256Hex(plaintext);
@@ -125,10 +137,11 @@ export async function regenerateKey(
   hash: string,
   input: RegenerateKeyInput,
 ): Promise<{ plaintext: string; view: KeyView }> {
+  const { key: _key, new_key, ...settings } = input;
+  if (new_key !== undefined) await assertNotMaster(env, new_key, 'new_key');
   const old = ledger(env, hash);
   const snapshot = await old.snapshot();
   if (!snapshot) throw notFound('Key not found', 'key');
-  const { key: _key, new_key, ...settings } = input;
   if (settings.key_alias !== undefined) await assertAliasFree(env, settings.key_alias, hash);
   const plaintext = new_key ?? newPlaintextKey();
   const token = await sha256Hex(plaintext);

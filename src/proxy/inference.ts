@@ -60,9 +60,11 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
   // their 15 min expiry): workerd ends a request when its client goes away, unless a waitUntil is pending. So the
   // call holds one until it is booked, and relays the client's signal to abort the upstream fetch meanwhile.
   // (The master key reserves nothing: its calls are not held, and a disconnected one leaves no spend-log row.)
-  const clientSignal = account.admitted ? c.clientSignal?.() : undefined;
+  // A streamed upload relays the signal for any caller: a client body that breaks off must abort the upstream call
+  // as the client's doing, not end as the deployment's failure (cooldown).
+  const clientSignal = account.admitted || req.replayable === false ? c.clientSignal?.() : undefined;
   let release: (() => void) | undefined;
-  if (clientSignal) c.waitUntil(new Promise<void>((resolve) => (release = resolve)));
+  if (clientSignal && account.admitted) c.waitUntil(new Promise<void>((resolve) => (release = resolve)));
   const startedAt = Date.now();
   const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): void => {
     settleCall(c, account, {

@@ -4,7 +4,8 @@ import type { AppEnv } from '../env';
 import { digestOf, digestsEqual } from '../auth/hash';
 import { masterDigest } from '../auth/master-key';
 import { Layout, Notice } from './layout';
-import { page, readForm, requireSession } from './middleware';
+import { isFormProblem, LOGIN_FORM_BYTES, readForm } from './form';
+import { page, requireSession } from './middleware';
 import { issueSession, revokeSession, SESSION_COOKIE, SESSION_TTL_S } from './session';
 
 function safeNext(next: string | undefined): string {
@@ -39,7 +40,8 @@ export function authRoutes(): Hono<AppEnv> {
   app.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} />));
   app.post('/login', async (c) => {
     if (!c.env.MASTER_KEY) return page(c, 503, 'Gateway not configured', 'Set the MASTER_KEY secret to use the dashboard.');
-    const form = await readForm(c);
+    const form = await readForm(c.req.raw, LOGIN_FORM_BYTES);
+    if (isFormProblem(form)) return c.html(<LoginPage next={safeNext(undefined)} error={form.message} />, form.status);
     const next = safeNext(form.next);
     const presented = form.master_key ?? '';
     if (!presented || !digestsEqual(await digestOf(presented), await masterDigest(c.env))) {

@@ -1,11 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
+import { isFormProblem, MAX_FORM_BYTES, readForm } from './form';
 import { Layout } from './layout';
 import { csrfToken, csrfValid, isRevoked, readSession, SESSION_COOKIE } from './session';
-
-/** Form posts are small; a larger body is not a dashboard form. */
-const MAX_FORM_BYTES = 1024 * 1024;
 
 /** No scripts or styles but the dashboard's own, no framing, nothing cached. */
 export const uiHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -19,7 +17,7 @@ export const uiHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.res.headers.set('cache-control', 'no-store');
 };
 
-export function page(c: Context<AppEnv>, status: 200 | 400 | 403 | 404 | 503, title: string, message: string): Response | Promise<Response> {
+export function page(c: Context<AppEnv>, status: 200 | 400 | 403 | 404 | 413 | 503, title: string, message: string): Response | Promise<Response> {
   return c.html(
     <Layout title={title}>
       <div class="login">
@@ -55,8 +53,8 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
     // holds behind proxies that rewrite the URL (wrangler dev does). The CSRF token below is checked regardless.
     const site = c.req.header('sec-fetch-site');
     if (site && site !== 'same-origin' && site !== 'none') return page(c, 403, 'Refused', 'This form was sent from another site.');
-    if (Number(c.req.header('content-length') ?? 0) > MAX_FORM_BYTES) return page(c, 400, 'Too large', 'The form is too large.');
-    const form = await readForm(c);
+    const form = await readForm(c.req.raw, MAX_FORM_BYTES);
+    if (isFormProblem(form)) return page(c, form.status, form.status === 413 ? 'Too large' : 'Unreadable form', form.message);
     if (!(await csrfValid(master, session, form._csrf))) {
       return page(c, 403, 'Refused', 'This form has expired or did not come from the dashboard. Reload the page and try again.');
     }
@@ -64,10 +62,3 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   await next();
 };
-
-export async function readForm(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  return out;
-}

@@ -1,4 +1,5 @@
 import { GatewayError, invalidRequest } from '../http/errors';
+import { readChunk, releaseBody } from '../http/multipart/body-reader';
 import { badForm, boundaryOf } from '../http/multipart/request';
 import { MultipartScanner, type Segment } from '../http/multipart/scanner';
 
@@ -16,14 +17,24 @@ export interface PreparedUpload {
   body(served: string): { stream: ReadableStream<Uint8Array>; length: number | undefined };
   /** The client asked for `response_format: text` (known once the form has been sent, before the answer). */
   wantsText(): boolean;
-  /** A malformed form found while streaming: the upstream call fails, and this is the 400 to answer with. */
+  /**
+   * A malformed form, or a body that broke off, found while streaming: the upstream call fails, and this is the 400
+   * to answer with.
+   */
   streamError(): unknown;
+  /**
+   * The signal for the upstream call: the client's own, also fired when a fixed-length upload turns out malformed
+   * or broken (streamError), so the call ends as if the client had left (not retried, not counted against the
+   * deployment). runInference relays it only for admitted calls.
+   */
+  relaySignal(client: AbortSignal): AbortSignal;
+  /** Reads out and releases whatever the upstream did not take (see releaseBody). Call once the call is over. */
+  release(): Promise<void>;
 }
 
 const encoder = new TextEncoder();
 const FIELDS = new Set(['model', 'response_format']);
 const JSON_BYTES = encoder.encode('json');
-
 
 export async function prepareUpload(
   request: Request,
@@ -42,7 +53,7 @@ export async function prepareUpload(
 
   try {
     while (!options.modelKnown && formModel === undefined && !ended) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readChunk(reader);
       const segments = done ? scanner.end() : scanner.push(value);
       ended = done;
       for (const s of segments) {
@@ -51,7 +62,6 @@ export async function prepareUpload(
         if (s.kind === 'field' && s.name === 'model') formModel = s.value;
       }
       if (heldBytes > options.holdLimit) {
-        await reader.cancel();
         throw new GatewayError(
           'payload_too_large',
           `The form's model field comes after ${Math.round(options.holdLimit / 1048576)} MiB of upload; ` +
@@ -60,13 +70,26 @@ export async function prepareUpload(
       }
     }
   } catch (err) {
+    await releaseBody(reader);
     throw badForm(err);
   }
 
+  const failed = new AbortController();
+  let relayed = false;
+  let released = false;
   return {
     formModel,
     wantsText: () => wantsText,
     streamError: () => streamError,
+    relaySignal(client) {
+      relayed = true;
+      return AbortSignal.any([client, failed.signal]);
+    },
+    release() {
+      if (released) return Promise.resolve();
+      released = true;
+      return releaseBody(reader);
+    },
     body(served) {
       const servedBytes = encoder.encode(served);
       const extraPart = encoder.encode(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\n${served}`);
@@ -97,6 +120,8 @@ export async function prepareUpload(
       let pendingHeld: Segment[] | undefined = held;
       const stream = new ReadableStream<Uint8Array>({
         async pull(controller) {
+          // After a failure nothing more is sent: the read stays pending until the aborted call cancels the body.
+          if (streamError !== undefined) return;
           const out: Uint8Array[] = [];
           try {
             if (pendingHeld) {
@@ -104,21 +129,24 @@ export async function prepareUpload(
               pendingHeld = undefined;
             }
             while (out.length === 0 && !ended) {
-              const { done, value } = await reader.read();
+              const { done, value } = await readChunk(reader);
               ended = done;
               render(done ? scanner.end() : scanner.push(value), out);
             }
           } catch (err) {
             streamError = badForm(err);
-            controller.error(streamError);
+            // Never errored: the runtime logs an errored request body as uncaught. A chunked upload is closed: it
+            // reaches the upstream incomplete and is refused there. One of fixed length would fail its length check,
+            // a failure of the deployment: its call is aborted instead when the abort is relayed (see relaySignal).
+            if (length !== undefined && relayed) failed.abort(streamError);
+            else controller.close();
             return;
           }
           for (const chunk of out) controller.enqueue(chunk);
           if (ended) controller.close();
         },
-        cancel(reason) {
-          return reader.cancel(reason);
-        },
+        // The upstream is done with the body (answered, or failed): what is left is release()'s to read out.
+        cancel() {},
       });
       return { stream, length };
     },

@@ -139,4 +139,18 @@ describe('costs and headers', () => {
     const rows = await settledRows(k.token, 3);
     expect(rows.every((r) => r.status === 'failure' && r.spend === 0)).toBe(true);
   });
+
+  it('a prompt nested 10,000 arrays deep is estimated for admission, not a 500', async () => {
+    const { group } = await simDeployment({ info: PRICE });
+    const k = await newKey({ max_budget: 1 });
+    // The client's JSON, as sent: parsing it is fine, walking it recursively overflowed the stack.
+    const deep = '['.repeat(10_000) + '"a b c"' + ']'.repeat(10_000);
+    const text = `{"model":"${group}","max_tokens":3,"messages":[{"role":"user","content":${deep}}]}`;
+    const res = await call('/v1/chat/completions', { method: 'POST', key: k.key, body: text, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBeLessThan(500);
+    await res.text();
+    // Booked like any call: the estimate held, and the reservation was released.
+    const rows = await settledRows(k.token, 1);
+    expect(rows).toHaveLength(1);
+  });
 });

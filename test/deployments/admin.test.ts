@@ -45,6 +45,14 @@ describe('/model/new, /model/info, /model/delete', () => {
     const text = await (await call('/model/info')).text();
     expect(text).not.toContain('hunter2');
     expect(text).toContain('vllm.example.com');
+    const queried = unique('creds-query');
+    await call('/model/new', {
+      method: 'POST',
+      json: { model_name: queried, litellm_params: { model: 'hosted_vllm/x', api_base: 'https://vllm.example.com/v1?token=s3cret-value' } },
+    });
+    const info = await (await call('/model/info')).text();
+    expect(info).not.toContain('s3cret-value');
+    expect(info).toContain('vllm.example.com/v1?token=');
   });
 
   it('uses HOSTED_VLLM_API_BASE when a hosted_vllm deployment has no api_base, and sends no Authorization without a key', async () => {
@@ -65,6 +73,11 @@ describe('/model/new, /model/info, /model/delete', () => {
       [{ model_name: 'a', litellm_params: { model: 'hosted_vllm/x', max_retriez: 1 } }, /max_retriez/],
       [{ model_name: 'a', litellm_params: { model: 'hosted_vllm/x' }, model_info: { id: 'bad id!' } }, /model_info\.id/],
       [{ model_name: 'a', litellm_params: { model: 'hosted_vllm/x' }, model_info: { input_cost_per_token: -1 } }, /input_cost_per_token/],
+      // A price so large that costs become Infinity: no budget or spend log could hold them.
+      [{ model_name: 'a', litellm_params: { model: 'hosted_vllm/x' }, model_info: { output_cost_per_token: 1e308 } }, /output_cost_per_token.*at most 1000/],
+      [{ model_name: 'a', litellm_params: { model: 'hosted_vllm/x', input_cost_per_second: 1e6 } }, /input_cost_per_second/],
+      // The master key would go upstream as a Bearer token.
+      [{ model_name: 'a', litellm_params: { model: 'hosted_vllm/x', api_key: 'os.environ/MASTER_KEY' } }, /api_key.*MASTER_KEY/],
     ];
     for (const [json, message] of cases) {
       const { status, body } = await callJson('/model/new', { method: 'POST', json });

@@ -80,6 +80,37 @@ describe('/v1/files', () => {
     expect((await callJson<{ data: unknown[] }>('/v1/files', { key: k.key })).body.data).toEqual([]);
   });
 
+  it('a file whose only line is bad and has no final newline is refused for that line, not for holding no requests', async () => {
+    const { group } = await simDeployment();
+    const line = (fields: Record<string, unknown>) =>
+      JSON.stringify({ custom_id: 'a', method: 'POST', url: '/v1/chat/completions', body: { model: 'm' }, ...fields });
+    const cases: [string, RegExp][] = [
+      [line({ url: '/v1/rerank', body: { stream: true } }), /^Invalid batch file: line 1: url must be one of/],
+      [line({ method: 'GET' }), /^Invalid batch file: line 1: method must be "POST"/],
+      [line({ custom_id: 'x'.repeat(600) }), /^Invalid batch file: line 1: custom_id is longer than 512 characters/],
+      [line({ body: { stream: true } }), /^Invalid batch file: line 1: body.stream must not be true/],
+      ['{not json', /^Invalid batch file: line 1: is not valid JSON/],
+    ];
+    for (const [content, message] of cases) {
+      const { status, body } = await uploadFile(content, { purpose: 'batch', model: group });
+      expect(status, content.slice(0, 60)).toBe(400);
+      expect(expectEnvelope(body).message, content.slice(0, 60)).toMatch(message);
+    }
+    // The Uploads API validates through the same sink.
+    const [content, message] = cases[1]!;
+    const up = await callJson<{ id: string }>('/v1/uploads', {
+      method: 'POST',
+      headers: { 'x-litellm-model': group },
+      json: { filename: 'one.jsonl', purpose: 'batch', bytes: content.length, mime_type: 'application/jsonl' },
+    });
+    const form = new FormData();
+    form.append('data', new Blob([content]));
+    const part = await callJson<{ id: string }>(`/v1/uploads/${up.body.id}/parts`, { method: 'POST', body: form });
+    const done = await callJson(`/v1/uploads/${up.body.id}/complete`, { method: 'POST', json: { part_ids: [part.body.id] } });
+    expect(done.status).toBe(400);
+    expect(expectEnvelope(done.body).message).toMatch(message);
+  });
+
   it('refuses missing purpose, unknown purpose, a batch without model, no file part, and a model the key may not use', async () => {
     const { group } = await simDeployment();
     const restricted = await newKey({ models: ['some-other-group'] });

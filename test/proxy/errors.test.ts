@@ -55,7 +55,33 @@ describe('bad input gets a 4xx envelope that says what is wrong', () => {
       /application\/json/,
     );
     const big = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'a'.repeat(17 * 1024 * 1024) }] });
-    await expectError(callJson('/v1/chat/completions', { method: 'POST', body: big, headers: { 'content-type': 'application/json' } }), 413);
+    await expectError(callJson('/v1/chat/completions', { method: 'POST', body: big, headers: { 'content-type': 'application/json' } }), 413, /16 MiB limit/);
+    // Limits under a MiB are stated in KiB, not rounded to "0 MiB".
+    const batch = JSON.stringify({ input_file_id: 'file-x', endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { note: 'a'.repeat(70_000) } });
+    await expectError(callJson('/v1/batches', { method: 'POST', body: batch, headers: { 'content-type': 'application/json' } }), 413, /64 KiB limit/);
+  });
+
+  it('a body that breaks off before its Content-Length is a 400, for inference and admin routes alike', async () => {
+    const broken = (text: string) => {
+      let sent = false;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) return controller.error(new Error('connection lost'));
+          sent = true;
+          controller.enqueue(new TextEncoder().encode(text));
+        },
+      });
+    };
+    const partial = '{"model":"x","messages":[{"role":"user","content":"hel';
+    // Straight to the Worker's handler: the body is then the stream itself, which fails as a broken connection does.
+    for (const path of ['/v1/chat/completions', '/v1/embeddings', '/model/new', '/config/import']) {
+      const headers = { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json', 'content-length': String(partial.length + 50) };
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(`http://gw${path}`, { method: 'POST', headers, body: broken(partial) }), env as unknown as Bindings, ctx);
+      await waitOnExecutionContext(ctx);
+      const error = await expectError(Promise.resolve({ status: res.status, body: await res.json() }), 400);
+      expect(error.message).toMatch(/could not be read in full/);
+    }
   });
 
   it('unknown routes and missing or wrong keys', async () => {

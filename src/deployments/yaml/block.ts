@@ -1,5 +1,5 @@
 import { parseFlow } from './flow';
-import { plainScalar, quotedScalar, YamlError } from './scalars';
+import { checkDepth, plainScalar, quotedScalar, YamlError } from './scalars';
 
 /**
  * The block structure of YAML: indented mappings and `- ` sequences, comments, `|`/`>` block scalars, and
@@ -48,7 +48,7 @@ export function parseBlockDocument(text: string): unknown {
   const src: Source = { lines, i: 0 };
   const first = nextContent(src);
   if (first >= 0 && lines[first]!.trim() === '---') src.i = first + 1;
-  const value = parseNode(src, 0);
+  const value = parseNode(src, 0, 1);
   const rest = nextContent(src);
   if (rest >= 0) {
     const line = lines[rest]!.trim();
@@ -57,20 +57,25 @@ export function parseBlockDocument(text: string): unknown {
   return value;
 }
 
-function parseNode(src: Source, minIndent: number): unknown {
+/**
+ * `depth` (here and below): how many collections a value at this point is inside of, counting itself; every
+ * collection checks it on entry (checkDepth), so deep input is refused before the recursion could overflow the stack.
+ */
+function parseNode(src: Source, minIndent: number, depth: number): unknown {
   const at = nextContent(src);
   if (at < 0) return null;
   const line = stripComment(src.lines[at]!);
   const indent = indentOf(line, at + 1);
   if (indent < minIndent) return null;
   const body = line.trim();
-  if (body === '-' || body.startsWith('- ')) return parseSequence(src, indent);
-  if (KEY.test(body)) return parseMapping(src, indent);
+  if (body === '-' || body.startsWith('- ')) return parseSequence(src, indent, depth);
+  if (KEY.test(body)) return parseMapping(src, indent, depth);
   src.i = at + 1;
-  return inlineValue(body, src, at + 1);
+  return inlineValue(body, src, at + 1, depth);
 }
 
-function parseMapping(src: Source, indent: number): Record<string, unknown> {
+function parseMapping(src: Source, indent: number, depth: number): Record<string, unknown> {
+  checkDepth(depth, nextContent(src) + 1);
   const out: Record<string, unknown> = {};
   for (;;) {
     const at = nextContent(src);
@@ -86,23 +91,27 @@ function parseMapping(src: Source, indent: number): Record<string, unknown> {
     const key = /^["']/.test(rawKey) ? quotedScalar(rawKey, 0, at + 1).value : rawKey.trim();
     if (Object.hasOwn(out, key)) throw new YamlError(at + 1, `key "${key}" appears twice`);
     const rest = (match[2] ?? '').trim();
-    out[key] = rest === '' ? childValue(src, indent) : /^[|>][-+]?$/.test(rest) ? blockScalar(src, indent, rest) : inlineValue(rest, src, at + 1);
+    out[key] =
+      rest === '' ? childValue(src, indent, depth + 1)
+      : /^[|>][-+]?$/.test(rest) ? blockScalar(src, indent, rest)
+      : inlineValue(rest, src, at + 1, depth + 1);
   }
 }
 
 /** A key with nothing after its colon: a more-indented block, a sequence at the same indent, or null. */
-function childValue(src: Source, indent: number): unknown {
+function childValue(src: Source, indent: number, depth: number): unknown {
   const at = nextContent(src);
   if (at < 0) return null;
   const line = stripComment(src.lines[at]!);
   const ind = indentOf(line, at + 1);
   const body = line.trim();
-  if (ind > indent) return parseNode(src, indent + 1);
-  if (ind === indent && (body === '-' || body.startsWith('- '))) return parseSequence(src, indent);
+  if (ind > indent) return parseNode(src, indent + 1, depth);
+  if (ind === indent && (body === '-' || body.startsWith('- '))) return parseSequence(src, indent, depth);
   return null;
 }
 
-function parseSequence(src: Source, indent: number): unknown[] {
+function parseSequence(src: Source, indent: number, depth: number): unknown[] {
+  checkDepth(depth, nextContent(src) + 1);
   const out: unknown[] = [];
   for (;;) {
     const at = nextContent(src);
@@ -119,28 +128,32 @@ function parseSequence(src: Source, indent: number): unknown[] {
     const column = ind + (body.length - content.length);
     if (content === '') {
       src.i = at + 1;
-      out.push(parseNode(src, indent + 1));
+      out.push(parseNode(src, indent + 1, depth + 1));
     } else if (KEY.test(content) || content === '-' || content.startsWith('- ')) {
       // `- key: value` opens a mapping (or `- - x` a sequence) whose column is where its content starts.
       src.lines[at] = ' '.repeat(column) + content;
       src.i = at;
-      out.push(content.startsWith('-') ? parseSequence(src, column) : parseMapping(src, column));
+      out.push(content.startsWith('-') ? parseSequence(src, column, depth + 1) : parseMapping(src, column, depth + 1));
     } else {
       src.i = at + 1;
-      out.push(inlineValue(content, src, at + 1));
+      out.push(inlineValue(content, src, at + 1, depth + 1));
     }
   }
 }
 
 /** A value on the same line as its key or dash; a flow collection may continue on the following lines. */
-function inlineValue(text: string, src: Source, lineNo: number): unknown {
+function inlineValue(text: string, src: Source, lineNo: number, depth: number): unknown {
   if (text.startsWith('[') || text.startsWith('{')) {
     let joined = text;
-    while (!balanced(joined)) {
+    const open = { depth: 0, quote: '' };
+    countBrackets(text, open);
+    while (open.depth > 0) {
       if (src.i >= src.lines.length) throw new YamlError(lineNo, 'a [...] or {...} is not closed');
-      joined += ` ${stripComment(src.lines[src.i++]!).trim()}`;
+      const more = ` ${stripComment(src.lines[src.i++]!).trim()}`;
+      countBrackets(more, open);
+      joined += more;
     }
-    return parseFlow(joined, lineNo);
+    return parseFlow(joined, lineNo, depth);
   }
   if (text.startsWith('"') || text.startsWith("'")) {
     const { value, end } = quotedScalar(text, 0, lineNo);
@@ -150,14 +163,20 @@ function inlineValue(text: string, src: Source, lineNo: number): unknown {
   return plainScalar(text, lineNo);
 }
 
-function balanced(text: string): boolean {
-  let depth = 0;
-  findUnquoted(text, (ch) => {
-    if (ch === '[' || ch === '{') depth++;
-    else if (ch === ']' || ch === '}') depth--;
-    return false;
-  });
-  return depth <= 0;
+/**
+ * Brackets left open after `text`, outside quotes, continuing from `state`: counted per added line, so a flow
+ * collection spread over many lines costs linear time (rescanning the joined text each line was quadratic).
+ */
+function countBrackets(text: string, state: { depth: number; quote: string }): void {
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (state.quote) {
+      if (ch === '\\' && state.quote === '"') i++;
+      else if (ch === state.quote) state.quote = '';
+    } else if (ch === '"' || ch === "'") state.quote = ch;
+    else if (ch === '[' || ch === '{') state.depth++;
+    else if (ch === ']' || ch === '}') state.depth--;
+  }
 }
 
 /** `|` keeps line breaks, `>` folds lines into one; `-` strips the final break, `+` keeps all trailing ones. */

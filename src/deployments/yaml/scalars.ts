@@ -8,6 +8,14 @@ export class YamlError extends Error {
   }
 }
 
+/** Real configs nest about six levels; the parsers recurse once per level, so the depth is capped far below the stack. */
+export const MAX_YAML_DEPTH = 64;
+
+/** Called on entering a collection, before recursing into it. */
+export function checkDepth(depth: number, line: number): void {
+  if (depth > MAX_YAML_DEPTH) throw new YamlError(line, `YAML nested more than ${MAX_YAML_DEPTH} levels deep`);
+}
+
 const INT = /^[-+]?(0|[1-9][0-9]*)$/;
 const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 

@@ -1,4 +1,5 @@
 import { GatewayError, invalidRequest } from '../errors';
+import { readChunk, releaseBody } from './body-reader';
 import { MultipartError, MultipartParser, type PartEvent } from './parser';
 
 /** The boundary of a multipart/form-data request, or the 415/400 a client gets for a body that is not one. */
@@ -19,26 +20,27 @@ export function badForm(err: unknown): unknown {
 }
 
 /**
- * The parts of a multipart request body as they arrive, never buffered whole. A consumer that stops early (or
- * throws) cancels the rest of the body; a malformed body is a 400 naming what is wrong.
+ * The parts of a multipart request body as they arrive, never buffered whole. A malformed body is a 400 naming
+ * what is wrong, a body that breaks off mid-read a 400 too; a consumer that stops early (or throws) has the rest of
+ * the body read out and released (releaseBody).
  */
 export async function* multipartEvents(request: Request, emptyMessage: string): AsyncGenerator<PartEvent> {
   const parser = new MultipartParser(boundaryOf(request.headers.get('content-type')));
   if (!request.body) throw invalidRequest(emptyMessage);
   const reader = request.body.getReader();
-  let finished = false;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      yield* done ? parser.end() : parser.push(value);
-      if (done) {
-        finished = true;
-        return;
+      const { done, value } = await readChunk(reader);
+      let events: PartEvent[];
+      try {
+        events = done ? parser.end() : parser.push(value);
+      } catch (err) {
+        throw badForm(err);
       }
+      yield* events;
+      if (done) return;
     }
-  } catch (err) {
-    throw badForm(err);
   } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
+    await releaseBody(reader);
   }
 }

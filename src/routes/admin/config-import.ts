@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
-import { maxJsonBytes, readTextLimited } from '../../http/body';
+import { maxJsonBytes, readBodyText } from '../../http/body';
 import { GatewayError, invalidRequest } from '../../http/errors';
 import { importLitellmConfig, parseConfigText } from '../../deployments/litellm-config';
 import { saveDeployments } from '../../deployments/config-client';
@@ -17,7 +17,7 @@ export async function importConfigRoute(c: Context<AppEnv>): Promise<Response> {
   if (!accepted.includes(type)) {
     throw new GatewayError('unsupported_media_type', `Send the config as application/yaml or application/json, not '${type || 'none'}'`);
   }
-  const text = await readTextLimited(c.req.raw, maxJsonBytes(c.env.MAX_REQUEST_BODY_MB));
+  const text = await readBodyText(c.req.raw, maxJsonBytes(c.env.MAX_REQUEST_BODY_MB));
   if (!text.trim()) throw invalidRequest('config is empty');
   // YAML is a superset of JSON, so one parser reads both.
   const imported = await importLitellmConfig(parseConfigText(text));

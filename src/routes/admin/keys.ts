@@ -3,7 +3,7 @@ import type * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { authenticate, requireMaster } from '../../auth/middleware';
 import { readJsonObject } from '../../http/body';
-import { GatewayError, notFound } from '../../http/errors';
+import { GatewayError, invalidRequest, notFound } from '../../http/errors';
 import { validate } from '../../http/validate';
 import { listKeys } from '../../keys/key-listing';
 import { ledger } from '../../keys/ledger-client';
@@ -31,6 +31,18 @@ const ADMIN_BODY_LIMIT = 256 * 1024;
 async function body<S extends z.ZodMiniType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
   const { value } = await readJsonObject(c.req.raw, ADMIN_BODY_LIMIT);
   return validate(schema, value);
+}
+
+/**
+ * The `{key}` of `/key/{key}/regenerate`, percent-decoded. A malformed escape (`%ff`) is the client's mistake, not a
+ * crash; the segment is a key, so the message names it without echoing it.
+ */
+function keySegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalidRequest('The {key} segment of /key/{key}/regenerate is not valid percent-encoding (UTF-8 after %-decoding)', 'key');
+  }
 }
 
 /** LiteLLM's key management API. Everything needs the master key except /key/info, where a key may read itself. */
@@ -97,8 +109,9 @@ export function keyAdminRoutes(): Hono<AppEnv> {
   // would push Hono off its fast RegExpRouter for every request.
   app.post('/key/*', requireMaster, (c) => {
     const match = /^\/key\/([^/]+)\/regenerate$/.exec(new URL(c.req.url).pathname);
-    if (!match) throw notFound(`No route for POST ${new URL(c.req.url).pathname}`);
-    return regenerate(c, decodeURIComponent(match[1]!));
+    // The path names no route, and its segments may be keys: say which routes exist rather than echo it.
+    if (!match) throw notFound('No route for this POST /key/… path (key routes: /key/generate|update|delete|regenerate|block|unblock, /key/{key}/regenerate)');
+    return regenerate(c, keySegment(match[1]!));
   });
 
   app.get('/key/list', requireMaster, async (c) => {

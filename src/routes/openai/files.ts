@@ -9,6 +9,7 @@ import { allowsModel } from '../../keys/key-record';
 import { findModel, modelNotFound } from '../../routing/resolve';
 import { deleteFile, listFiles, ownedFile, saveFileRecord, toFileObject, type FileRecord } from '../../files/file-store';
 import { acceptForm, receiveForm } from '../../files/file-upload';
+import { contentDisposition } from '../../files/filename';
 import { fileKey } from '../../files/r2-layout';
 import { ownerOf, type Owner } from '../../files/owner';
 
@@ -84,7 +85,7 @@ export function fileRoutes(): Hono<AppEnv> {
       headers: {
         'content-type': file.filename.endsWith('.jsonl') || file.purpose.startsWith('batch') ? 'application/jsonl' : 'application/octet-stream',
         'content-length': String(object.size),
-        'content-disposition': `attachment; filename="${file.filename.replace(/["\\\r\n]/g, '_')}"`,
+        'content-disposition': contentDisposition(file.filename),
       },
     });
   });

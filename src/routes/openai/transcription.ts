@@ -30,11 +30,13 @@ export async function transcription(c: Context<AppEnv>): Promise<Response> {
   const start = beginCall(c);
   const named = c.req.header('x-litellm-model') ?? c.req.query('model');
   const upload = await prepareUpload(c.req.raw, { modelKnown: named !== undefined, holdLimit: HOLD_LIMIT });
-  const model = named ?? upload.formModel;
-  if (!model) throw invalidRequest('model is required: send it as the form field `model`', 'model');
   const boundaryType = c.req.header('content-type')!;
   try {
-    return await runInference(httpCallContext(c, start), {
+    const model = named ?? upload.formModel;
+    if (!model) throw invalidRequest('model is required: send it as the form field `model`', 'model');
+    // An upload of known length that turns out malformed or broken is aborted as if the client had left (relaySignal).
+    const call = { ...httpCallContext(c, start), clientSignal: () => upload.relaySignal(c.req.raw.signal) };
+    const response = await runInference(call, {
       endpoint: 'transcription',
       model,
       stream: false,
@@ -50,7 +52,14 @@ export async function transcription(c: Context<AppEnv>): Promise<Response> {
         return { body: fixed.readable, contentType: boundaryType };
       },
     });
+    // An upstream that took a cut-short upload as whole does not make it one.
+    const failed = upload.streamError();
+    if (failed) throw failed;
+    return response;
   } catch (err) {
     throw upload.streamError() ?? err;
+  } finally {
+    // Whatever the upstream did not take (a refusal before the call, an early answer) is read out and let go.
+    await upload.release();
   }
 }

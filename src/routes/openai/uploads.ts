@@ -5,6 +5,7 @@ import { authenticate } from '../../auth/middleware';
 import { readJsonObject } from '../../http/body';
 import { validate } from '../../http/validate';
 import { CLIENT_PURPOSES, saveFileRecord, toFileObject, ownedFile } from '../../files/file-store';
+import { assertFilename } from '../../files/filename';
 import { ownerOf } from '../../files/owner';
 import {
   assertPending,
@@ -38,6 +39,7 @@ export function uploadRoutes(): Hono<AppEnv> {
   app.post('/uploads', authenticate, async (c) => {
     const owner = await ownerOf(c.env, c.get('caller'));
     const input = validate(createSchema, (await readJsonObject(c.req.raw, SMALL)).value);
+    assertFilename(input.filename, 'filename');
     const model = c.req.header('x-litellm-model') ?? c.req.query('model') ?? '';
     if (input.purpose === 'batch' && !model) {
       throw invalidRequest('a batch upload needs a model: the x-litellm-model header or ?model=', 'model');
