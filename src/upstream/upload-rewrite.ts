@@ -25,7 +25,7 @@ export interface PreparedUpload {
   /**
    * The signal for the upstream call: the client's own, also fired when a fixed-length upload turns out malformed
    * or broken (streamError), so the call ends as if the client had left (not retried, not counted against the
-   * deployment). runInference relays it only for admitted calls.
+   * deployment). runInference relays it for every streamed upload (not replayable), master key included.
    */
   relaySignal(client: AbortSignal): AbortSignal;
   /** Reads out and releases whatever the upstream did not take (see releaseBody). Call once the call is over. */
