@@ -1,5 +1,7 @@
 import type { Bindings } from '../env';
 import { remember } from './config-cache';
+import { invalidRequest } from '../http/errors';
+import { isEnvRef, isMasterKeyValue } from './secrets';
 import type { Deployment, GatewayConfig, RouterSettings } from './schema';
 
 /** The one ConfigStore instance; every admin change goes through it and refreshes this isolate's cache. */
@@ -12,6 +14,15 @@ export async function saveDeployments(
   deployments: Deployment[],
   options: { replace?: boolean; routerSettings?: RouterSettings } = {},
 ): Promise<GatewayConfig> {
+  for (const d of deployments) {
+    const key = d.litellm_params.api_key;
+    if (key !== undefined && !isEnvRef(key) && isMasterKeyValue(key, env)) {
+      throw invalidRequest(
+        `deployment '${d.model_info.id}' (model_name "${d.model_name}"): litellm_params.api_key must not be the master key, which is never sent upstream`,
+        'litellm_params.api_key',
+      );
+    }
+  }
   const config = await store(env).upsert(deployments, options);
   remember(config);
   return config;

@@ -23,8 +23,8 @@ const REDACTED = '[redacted]';
 
 /**
  * For /model/info and import echoes: a literal upstream key, and credentials written into api_base
- * (`https://user:pass@host`, or query values such as `?key=…`), are never shown; an `os.environ/NAME` reference is
- * only a name and stays.
+ * (`https://user:pass@host`; query values and a `#fragment` in records stored before those were refused), are never
+ * shown; an `os.environ/NAME` reference is only a name and stays.
  */
 export function redact(d: Deployment): Deployment {
   const params = { ...d.litellm_params };
@@ -36,12 +36,13 @@ export function redact(d: Deployment): Deployment {
 function withoutCredentials(base: string): string {
   try {
     const url = new URL(base);
-    if (!url.username && !url.password && !url.search) return base;
+    if (!url.username && !url.password && !url.search && !url.hash) return base;
     if (url.username || url.password) {
       url.username = REDACTED;
       url.password = '';
     }
     for (const name of new Set(url.searchParams.keys())) url.searchParams.set(name, REDACTED);
+    if (url.hash) url.hash = REDACTED;
     return url.toString();
   } catch {
     return base;

@@ -47,6 +47,8 @@ export const litellmParamsSchema = z.strictObject({
   api_base: z.optional(
     z.string().check(
       z.refine((v) => v.startsWith('os.environ/') || isHttpUrl(v), 'must be an http(s) URL or os.environ/NAME'),
+      // Request paths are appended to it: after a query or fragment they would never reach the server's routes.
+      z.refine((v) => v.startsWith('os.environ/') || !/[?#]/.test(v), 'must not contain a query (?) or fragment (#)'),
       z.refine((v) => !refersToMasterKey(v), 'must not be os.environ/MASTER_KEY'),
     ),
   ),

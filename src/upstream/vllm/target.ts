@@ -1,5 +1,5 @@
 import { envString, type Bindings } from '../../env';
-import { resolveValue } from '../../deployments/secrets';
+import { isMasterKeyValue, resolveValue } from '../../deployments/secrets';
 import type { Deployment } from '../../deployments/schema';
 import { GatewayError } from '../../http/errors';
 
@@ -63,10 +63,15 @@ function buildTarget(
   }
   const keyRef = params.api_key ?? (isHostedVllm ? envString(env, 'HOSTED_VLLM_API_KEY') : undefined);
   const timeout = params.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT_S;
+  const apiKey = keyRef === undefined ? undefined : resolveValue(keyRef, env, `${where} api_key`);
+  // Refused when a deployment is saved too; this catches one stored before, or a variable holding the same value.
+  if (apiKey !== undefined && isMasterKeyValue(apiKey, env)) {
+    throw new GatewayError('not_configured', `${where} has the master key as its api_key; the master key is never sent upstream`);
+  }
   return {
     deploymentId: deployment.model_info.id,
     base: normalizeBase(resolveValue(configuredBase, env, `${where} api_base`)),
-    apiKey: keyRef === undefined ? undefined : resolveValue(keyRef, env, `${where} api_key`),
+    apiKey,
     servedModel: servedModelName(params.model),
     timeoutMs: timeout * 1000,
     streamTimeoutMs: (params.stream_timeout ?? defaults.stream_timeout ?? timeout) * 1000,
