@@ -90,19 +90,27 @@ export function assertPending(u: UploadRecord): void {
 }
 
 /** Streams the `data` field of a part request into its own R2 object; returns the part id. */
+/** OpenAI's cap on one part of an Upload ("at most 64 MB"); taken as MiB, the lenient reading. */
+export const MAX_PART_BYTES = 64 * 1024 * 1024;
+
 export async function receivePart(request: Request, bucket: R2Bucket, u: UploadRecord): Promise<string> {
   const events = multipartEvents(request, 'Request body is empty; expected a multipart form with a data part');
   const part = newInternalId();
   const writer = new PartWriter(bucket, uploadPartKey(u.owner, u.internal, part));
   let inData = false;
   let seen = false;
+  let received = 0;
   try {
     for await (const e of events) {
       if (e.kind === 'headers') {
         inData = e.name === 'data';
         if (inData && seen) throw invalidRequest('the form has more than one data part', 'data');
         seen ||= inData;
-      } else if (e.kind === 'data' && inData) await writer.write(e.raw);
+      } else if (e.kind === 'data' && inData) {
+        received += e.raw.byteLength;
+        if (received > MAX_PART_BYTES) throw new GatewayError('payload_too_large', 'An upload part can be at most 64 MiB', { param: 'data' });
+        await writer.write(e.raw);
+      }
     }
     if (!seen) throw invalidRequest('the form has no part named "data"', 'data');
     await writer.close();

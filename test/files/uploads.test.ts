@@ -90,6 +90,21 @@ describe('/v1/uploads', () => {
     expect((await callJson<{ data: unknown[] }>('/v1/files', { key: k.key })).body.data).toEqual([]);
   });
 
+  it('refuses a part over 64 MiB (413) and keeps the upload usable', { timeout: 60_000 }, async () => {
+    const size = 64 * 1024 * 1024;
+    const up = await createUpload({ filename: 'p.bin', purpose: 'user_data', bytes: size + 1, mime_type: 'application/octet-stream' });
+    const tooBig = await addPart(up.body.id, new Uint8Array(size + 1));
+    expect(tooBig.status).toBe(413);
+    expect(expectEnvelope(tooBig.body).message).toMatch(/at most 64 MiB/);
+    // Exactly at the cap is a part.
+    const atCap = await addPart(up.body.id, new Uint8Array(size));
+    expect(atCap.status).toBe(200);
+    const rest = await addPart(up.body.id, new Uint8Array(1));
+    const done = await callJson<Upload>(`/v1/uploads/${up.body.id}/complete`, { method: 'POST', json: { part_ids: [atCap.body.id, rest.body.id] } });
+    expect(done.status).toBe(200);
+    expect(done.body.file?.bytes).toBe(size + 1);
+  });
+
   it('cancel, unknown parts, other keys and bad bodies', async () => {
     const a = await newKey();
     const b = await newKey();
