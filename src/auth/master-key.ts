@@ -21,3 +21,12 @@ export function masterKeyOf(env: Bindings): string {
 export function masterDigest(env: Bindings): Promise<Uint8Array> {
   return digestOf(masterKeyOf(env));
 }
+
+/**
+ * Whether a key someone chose (a virtual key, a deployment's upstream key, as written or resolved) is the master key
+ * itself, with or without a `Bearer ` prefix. Plain comparison: only master-key callers choose such values.
+ */
+export function isMasterKeyValue(value: string, env: Bindings): boolean {
+  const master = env.MASTER_KEY;
+  return !!master && value.trim().replace(/^bearer\s+/i, '') === master;
+}

@@ -1,7 +1,8 @@
 import type { Bindings } from '../env';
 import { remember } from './config-cache';
 import { invalidRequest } from '../http/errors';
-import { isEnvRef, isMasterKeyValue } from './secrets';
+import { isMasterKeyValue } from '../auth/master-key';
+import { isEnvRef } from './secrets';
 import type { Deployment, GatewayConfig, RouterSettings } from './schema';
 
 /** The one ConfigStore instance; every admin change goes through it and refreshes this isolate's cache. */

@@ -10,11 +10,6 @@ export const MASTER_KEY_VAR = 'MASTER_KEY';
 
 export const refersToMasterKey = (value: string): boolean => value.trim() === ENV_PREFIX + MASTER_KEY_VAR;
 
-/** Whether an upstream key (as written, or resolved) is the master key itself, with or without a `Bearer ` prefix. */
-export function isMasterKeyValue(value: string, env: Bindings): boolean {
-  const master = env.MASTER_KEY;
-  return !!master && value.trim().replace(/^bearer\s+/i, '') === master;
-}
 
 /** Resolves a literal or `os.environ/NAME` value at request time. The error names the variable, never a value. */
 export function resolveValue(value: string, env: Bindings, where: string): string {

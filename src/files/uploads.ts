@@ -1,3 +1,4 @@
+import { sizeText } from '../http/body';
 import { GatewayError, invalidRequest, notFound } from '../http/errors';
 import { multipartEvents } from '../http/multipart/request';
 import { FileSink } from './file-sink';
@@ -89,10 +90,10 @@ export function assertPending(u: UploadRecord): void {
   if (u.expires_at < Date.now() / 1000) throw invalidRequest(`Upload ${u.id} has expired`, 'upload_id');
 }
 
-/** Streams the `data` field of a part request into its own R2 object; returns the part id. */
 /** OpenAI's cap on one part of an Upload ("at most 64 MB"); taken as MiB, the lenient reading. */
 export const MAX_PART_BYTES = 64 * 1024 * 1024;
 
+/** Streams the `data` field of a part request into its own R2 object; returns the part id. */
 export async function receivePart(request: Request, bucket: R2Bucket, u: UploadRecord): Promise<string> {
   const events = multipartEvents(request, 'Request body is empty; expected a multipart form with a data part');
   const part = newInternalId();
@@ -108,7 +109,7 @@ export async function receivePart(request: Request, bucket: R2Bucket, u: UploadR
         seen ||= inData;
       } else if (e.kind === 'data' && inData) {
         received += e.raw.byteLength;
-        if (received > MAX_PART_BYTES) throw new GatewayError('payload_too_large', 'An upload part can be at most 64 MiB', { param: 'data' });
+        if (received > MAX_PART_BYTES) throw new GatewayError('payload_too_large', `An upload part can be at most ${sizeText(MAX_PART_BYTES)}`, { param: 'data' });
         await writer.write(e.raw);
       }
     }

@@ -66,10 +66,13 @@ async function readStreamed(request: Request, limit: number): Promise<string> {
 }
 
 function tooLarge(limit: number): GatewayError {
-  const size = limit >= 1048576 ? `${Math.round((limit / 1048576) * 10) / 10} MiB` : `${Math.round(limit / 1024)} KiB`;
-  return new GatewayError('payload_too_large', `Request body exceeds the ${size} limit`);
+  return new GatewayError('payload_too_large', `Request body exceeds the ${sizeText(limit)} limit`);
 }
 
+/** A byte limit as a message states it: KiB below a MiB (never "0 MiB"), else MiB. */
+export function sizeText(bytes: number): string {
+  return bytes >= 1048576 ? `${Math.round((bytes / 1048576) * 10) / 10} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
 
 export interface JsonBody {
   /** The body exactly as the client sent it: forwarded upstream with surgical edits, so numbers keep their digits. */

@@ -1,6 +1,6 @@
 import type { Bindings } from '../env';
-import { digestOf, digestsEqual, sha256Hex } from '../auth/hash';
-import { masterDigest } from '../auth/master-key';
+import { sha256Hex } from '../auth/hash';
+import { isMasterKeyValue } from '../auth/master-key';
 import { GatewayError, invalidRequest, notFound } from '../http/errors';
 import { addDuration, parseDuration } from './duration';
 import { keyName, type KeyRecord, type KeyView } from './key-record';
@@ -24,12 +24,10 @@ export async function hashOf(keyOrHash: string): Promise<string> {
 
 /**
  * A chosen key must not be the master key: its record would list the master key's hash and accept /key/* calls
- * naming it. Compared by digest (constant time), and the refusal never repeats the key.
+ * naming it. The refusal never repeats the key.
  */
-async function assertNotMaster(env: Bindings, plaintext: string, param: 'key' | 'new_key'): Promise<void> {
-  if (digestsEqual(await digestOf(plaintext), await masterDigest(env))) {
-    throw invalidRequest('a virtual key cannot be the master key; choose another key', param);
-  }
+function assertNotMaster(env: Bindings, plaintext: string, param: 'key' | 'new_key'): void {
+  if (isMasterKeyValue(plaintext, env)) throw invalidRequest('a virtual key cannot be the master key; choose another key', param);
 }
 
 function expiresFrom(duration: string | null | undefined, now: number): string | null | undefined {
@@ -60,7 +58,7 @@ async function assertAliasFree(env: Bindings, alias: string | null | undefined, 
 }
 
 export async function generateKey(env: Bindings, input: GenerateKeyInput): Promise<{ plaintext: string; view: KeyView }> {
-  if (input.key !== undefined) await assertNotMaster(env, input.key, 'key');
+  if (input.key !== undefined) assertNotMaster(env, input.key, 'key');
   await assertAliasFree(env, input.key_alias);
   const plaintext = input.key ?? newPlaintextKey();
   const token = await sha256Hex(plaintext);
@@ -138,7 +136,7 @@ export async function regenerateKey(
   input: RegenerateKeyInput,
 ): Promise<{ plaintext: string; view: KeyView }> {
   const { key: _key, new_key, ...settings } = input;
-  if (new_key !== undefined) await assertNotMaster(env, new_key, 'new_key');
+  if (new_key !== undefined) assertNotMaster(env, new_key, 'new_key');
   const old = ledger(env, hash);
   const snapshot = await old.snapshot();
   if (!snapshot) throw notFound('Key not found', 'key');

@@ -1,4 +1,4 @@
-import { readTextLimited } from '../http/body';
+import { readTextLimited, sizeText } from '../http/body';
 import { GatewayError } from '../http/errors';
 
 /** Dashboard forms are small (the largest is a pasted config.yaml); a larger body is not a dashboard form. */
@@ -32,8 +32,7 @@ export async function readForm(request: Request, limit: number): Promise<Record<
     text = await readTextLimited(new Request(request.url, { method: 'POST', headers, body: request.body }), limit);
   } catch (err) {
     if (err instanceof GatewayError && err.kind === 'payload_too_large') {
-      const size = limit >= 1048576 ? `${limit / 1048576} MiB` : `${limit / 1024} KiB`;
-      return { status: 413, message: `The form is larger than ${size}, more than any dashboard form sends.` };
+      return { status: 413, message: `The form is larger than ${sizeText(limit)}, more than any dashboard form sends.` };
     }
     // A body cut short (broken connection, or shorter than its Content-Length) is the client's, not a crash.
     return { status: 400, message: 'The form could not be read in full. Reload the page and try again.' };

@@ -1,5 +1,6 @@
 import { envString, type Bindings } from '../../env';
-import { isMasterKeyValue, resolveValue } from '../../deployments/secrets';
+import { isMasterKeyValue } from '../../auth/master-key';
+import { resolveValue } from '../../deployments/secrets';
 import type { Deployment } from '../../deployments/schema';
 import { GatewayError } from '../../http/errors';
 
