@@ -15,10 +15,16 @@ export async function firstServedModel(base: string, apiKey: string | undefined)
 
 export async function seedDemo(admin: AdminClient, servedModel: string): Promise<string> {
   // No api_base: the deployment uses HOSTED_VLLM_API_BASE, so it follows whatever upstream `npm start` was given.
-  await admin.post('/model/new', {
-    model_name: 'demo',
-    litellm_params: { model: `hosted_vllm/${servedModel}` },
-    model_info: { id: 'demo', mode: 'chat', input_cost_per_token: 0.0000005, output_cost_per_token: 0.0000015 },
+  // Through the config import, which replaces a deployment by id: /model/new refuses an id in use (409), and every
+  // `npm start` seeds `demo` again, pointing it at this run's served model.
+  await admin.post('/config/import', {
+    model_list: [
+      {
+        model_name: 'demo',
+        litellm_params: { model: `hosted_vllm/${servedModel}` },
+        model_info: { id: 'demo', mode: 'chat', input_cost_per_token: 0.0000005, output_cost_per_token: 0.0000015 },
+      },
+    ],
   });
   const existing = readDemoKey();
   if (existing) {

@@ -1,4 +1,5 @@
 import type { Deployment } from '../deployments/schema';
+import { jsonLength } from './json-length';
 
 /** Token counts known before the upstream answers: reserved at admission. */
 export interface TokenEstimate {
@@ -17,6 +18,11 @@ export const DEFAULT_MAX_COMPLETION_TOKENS = 4096;
  */
 const TEMPLATE_TOKENS_PER_MESSAGE = 8;
 const TEMPLATE_TOKENS_BASE = 16;
+/**
+ * Tool definitions are rendered into the prompt as JSON (counted by their JSON length) inside instructions the chat
+ * template adds: about 60 tokens for Llama 3.1's, 120 for Qwen 2.5's, 150 for Hermes'.
+ */
+const TEMPLATE_TOKENS_FOR_TOOLS = 256;
 
 /**
  * Characters of text in a prompt value (strings, arrays of them or of token ids, content parts). Walked with a stack,
@@ -37,19 +43,30 @@ function textLength(root: unknown): number {
       const v = value as Record<string, unknown>;
       if (typeof v.text === 'string') total += v.text.length;
       else if (v.content !== undefined) pending.push(v.content);
+      // An assistant turn's calls (name, arguments, id) and a tool result's call id are rendered into the prompt too.
+      if (v.tool_calls !== undefined && v.tool_calls !== null) total += jsonLength(v.tool_calls);
+      if (v.function_call !== undefined && v.function_call !== null) total += jsonLength(v.function_call);
+      if (typeof v.tool_call_id === 'string') total += v.tool_call_id.length;
     }
   }
   return total;
 }
 
+/** Tool (or legacy function) definitions offered to the model: the template renders them into the prompt. */
+function hasTools(body: Record<string, unknown>): boolean {
+  return (Array.isArray(body.tools) && body.tools.length > 0) || (Array.isArray(body.functions) && body.functions.length > 0);
+}
+
 function promptChars(body: Record<string, unknown>): number {
-  return textLength(body.messages) + textLength(body.prompt) + textLength(body.input) + textLength(body.query) + textLength(body.documents);
+  const text = textLength(body.messages) + textLength(body.prompt) + textLength(body.input) + textLength(body.query) + textLength(body.documents);
+  return hasTools(body) ? text + jsonLength(body.tools ?? null) + jsonLength(body.functions ?? null) : text;
 }
 
 /** The most prompt tokens the request can cost: what admission reserves. */
 export function maxPromptTokens(body: Record<string, unknown>): number {
   const messages = Array.isArray(body.messages) ? body.messages.length : 0;
-  return promptChars(body) + (messages > 0 ? TEMPLATE_TOKENS_BASE + messages * TEMPLATE_TOKENS_PER_MESSAGE : 0);
+  const perMessage = messages > 0 ? TEMPLATE_TOKENS_BASE + messages * TEMPLATE_TOKENS_PER_MESSAGE : 0;
+  return promptChars(body) + perMessage + (hasTools(body) ? TEMPLATE_TOKENS_FOR_TOOLS : 0);
 }
 
 /** A typical count (about four characters per token), billed when a stream ends without its usage chunk. */

@@ -43,11 +43,14 @@ export function costNanos(price: Price, usage: Usage): number {
   return nanos <= Number.MAX_SAFE_INTEGER ? nanos : Number.MAX_SAFE_INTEGER;
 }
 
-/** The most a request could cost on any deployment of its group: what admission reserves against the budget. */
-export function worstCaseNanos(deployments: readonly Deployment[], promptTokens: number, completionTokens: number): number {
+/**
+ * The most a request could cost on any of the deployments it may reach: what admission reserves against the budget.
+ * Priced as the call will be billed (batch lines at batch prices), so the reservation matches the settlement.
+ */
+export function worstCaseNanos(deployments: readonly Deployment[], bound: Usage, batch = false): number {
   let worst = 0;
   for (const d of deployments) {
-    const cost = costNanos(priceOf(d), { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: 0 });
+    const cost = costNanos(priceOf(d, batch), bound);
     if (cost > worst) worst = cost;
   }
   return worst;

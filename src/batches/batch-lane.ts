@@ -1,13 +1,17 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Bindings } from '../env';
-import type { LineReport } from './batch-types';
+import type { LaneSpec, LineReport } from './batch-types';
 import { readLines, type ReadyLine } from './line-reader';
 import { runLine } from './run-line';
-import { runnerStub } from './stubs';
+import { runnerStub, type RunnerRpc } from './stubs';
 
 /** A lane works this long, then re-arms its alarm: alarm handlers have a wall-clock limit. */
 const RUN_MS = 60_000;
 const HEARTBEAT_MS = 2000;
+/** Lines booked within this long of each other share one report; the runner hears of each line this soon. */
+const REPORT_MS = 50;
+/** A report the runner did not take is sent again this much later. */
+const REPORT_RETRY_MS = 1000;
 
 interface Job {
   internal: string;
@@ -19,95 +23,234 @@ interface Job {
 /**
  * Runs lines of one batch, up to `slots` (≤ 6) at once: one invocation may hold six outbound connections, so a
  * batch's concurrency comes from several lanes (separate Durable Objects) side by side. A lane claims lines for its
- * free slots and one slot-full ahead, reads them from R2 in one range, and reports finished lines with its next claim. It
- * keeps nothing but its job; the runner holds every line's state and takes back the lines of a lane that goes quiet.
+ * free slots and one slot-full ahead, reads them from R2 in one range, and reports each line within REPORT_MS of its
+ * booking (a killed gateway must not run and bill again a line it already booked). It keeps nothing but its job; the
+ * runner holds every line's state and takes back the lines of a lane that goes quiet.
  */
 export class BatchLane extends DurableObject<Bindings> {
   private running = false;
+  /** Stops the run under way (the runner calls `stop` on a cancel). */
+  private halt: (() => void) | undefined;
 
   async start(internal: string, slots: number, deployment?: string): Promise<void> {
     await this.ctx.storage.put<Job>('job', deployment === undefined ? { internal, slots } : { internal, slots, deployment });
     if (!this.running && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
   }
 
+  /** The batch stopped (cancelled): start no claimed line; lines already running finish and are reported. */
+  stop(): void {
+    this.halt?.();
+  }
+
   override async alarm(): Promise<void> {
     const job = await this.ctx.storage.get<Job>('job');
     if (!job || this.running) return;
     this.running = true;
-    const runner = runnerStub(this.env, job.internal);
-    const runId = crypto.randomUUID();
-    const heartbeat = setInterval(() => void runner.heartbeat(runId).catch(() => undefined), HEARTBEAT_MS);
     let more = false;
-    const reports: LineReport[] = [];
-    /** Lines run whose cost is still being booked: reported when it is. */
-    const booking = new Set<Promise<void>>();
     try {
+      const runner = runnerStub(this.env, job.internal);
       const spec = await runner.spec();
       if (!spec || spec.stopped) return;
-      const deadline = Date.now() + RUN_MS;
-      const queue: ReadyLine[] = [];
-      let busy = 0;
-      let stopped = false;
-      let waitMs = 0;
-      let refilling: Promise<void> | undefined;
-      // One claim at a time for the whole lane: lines for the free slots plus one slot-full ahead, so a slot that
-      // frees up starts its next line at once instead of waiting a round trip to the runner and a read from R2.
-      const refill = async (): Promise<void> => {
-        const sent = reports.splice(0);
-        let step;
-        try {
-          step = await runner.next(runId, sent, 2 * job.slots - busy - queue.length);
-        } catch (err) {
-          reports.unshift(...sent); // reported again with the next claim
-          throw err;
-        }
-        if (step.kind === 'stop') {
-          // Cancelled, expired or done: lines waiting here were never started and go back unrun.
-          stopped = true;
-          for (const left of queue.splice(0)) reports.push({ lineNo: left.line.lineNo, outcome: { kind: 'release' } });
-        } else if (step.kind === 'wait') waitMs = step.ms;
-        else queue.push(...(await readLines(this.env, spec.inputKey, step.lines)));
-      };
-      const startRefill = (): Promise<void> => (refilling ??= refill().finally(() => (refilling = undefined)));
-      const worker = async (): Promise<void> => {
-        while (Date.now() <= deadline) {
-          const next = queue.shift();
-          if (next) {
-            // A failed look-ahead is retried by the next claim; whoever awaits it sees the error.
-            if (queue.length === 0 && !stopped) startRefill().catch(() => undefined);
-            busy++;
-            try {
-              const { outcome, booked } = await runLine(this.env, spec, next.line, next.text, job.deployment);
-              // Reported once its cost is in the ledger; the slot takes its next line meanwhile.
-              const reported: Promise<void> = booked.then(() => {
-                reports.push({ lineNo: next.line.lineNo, outcome });
-                booking.delete(reported);
-              });
-              booking.add(reported);
-            } finally {
-              busy--;
-            }
-            continue;
-          }
-          if (stopped) return;
-          await startRefill();
-          if (waitMs) {
-            const ms = waitMs;
-            waitMs = 0;
-            await new Promise((r) => setTimeout(r, ms));
-          }
-        }
-        more = true;
-      };
-      await Promise.all(Array.from({ length: job.slots }, worker));
-      for (const left of queue.splice(0)) reports.push({ lineNo: left.line.lineNo, outcome: { kind: 'release' } });
+      const run = new LaneRun(this.env, runner, spec, job);
+      this.halt = () => run.stop();
+      more = await run.run();
     } finally {
-      await Promise.allSettled(booking);
-      clearInterval(heartbeat);
-      // Whatever finished last is reported now, with the lines claimed but never started.
-      await runner.next(runId, reports.splice(0), 0, true).catch(() => undefined);
+      this.halt = undefined;
       this.running = false;
       if (more) await this.ctx.storage.setAlarm(Date.now());
     }
+  }
+}
+
+/** One alarm's worth of work for a lane: claims, runs and reports lines until RUN_MS is up or the batch stops. */
+class LaneRun {
+  private readonly runId = crypto.randomUUID();
+  private readonly deadline = Date.now() + RUN_MS;
+  private readonly queue: ReadyLine[] = [];
+  private readonly reports: LineReport[] = [];
+  /** Lines run whose cost is still being booked: reported when it is. */
+  private readonly booking = new Set<Promise<void>>();
+  private readonly hold = new Hold();
+  private busy = 0;
+  private stopped = false;
+  /** Nothing is left to claim: slots end once the lines held here have run. */
+  private drained = false;
+  private waitMs = 0;
+  private refilling: Promise<void> | undefined;
+  private reportTimer: ReturnType<typeof setTimeout> | undefined;
+  private reporting: Promise<void> | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly env: Bindings,
+    private readonly runner: RunnerRpc,
+    private readonly spec: LaneSpec,
+    private readonly job: Job,
+  ) {}
+
+  /** True when the run ended on its deadline with work left (the lane re-arms its alarm). */
+  async run(): Promise<boolean> {
+    const heartbeat = setInterval(() => {
+      // The heartbeat also says whether the batch stopped: a lane that makes no call for a while still learns it.
+      void this.runner.heartbeat(this.runId).then((stopped) => stopped && this.stop(), () => undefined);
+    }, HEARTBEAT_MS);
+    try {
+      const workers = await Promise.all(Array.from({ length: this.job.slots }, () => this.worker()));
+      return workers.some(Boolean);
+    } finally {
+      this.stop();
+      await Promise.allSettled(this.booking);
+      clearInterval(heartbeat);
+      await this.closeReports();
+      // Whatever finished last is reported now, with the lines claimed but never started.
+      await this.runner.next(this.runId, this.reports.splice(0), 0, true).catch(() => undefined);
+    }
+  }
+
+  /** Claimed lines that have not started go back unrun, now; lines already running finish and are reported. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.hold.end();
+    for (const left of this.queue.splice(0)) this.report({ lineNo: left.line.lineNo, outcome: { kind: 'release' } });
+  }
+
+  /** One slot: true when it ended on the deadline with work perhaps left, rather than for lack of work. */
+  private async worker(): Promise<boolean> {
+    while (!this.stopped && Date.now() <= this.deadline) {
+      if (this.hold.active) {
+        await this.hold.over;
+        continue;
+      }
+      const next = this.queue.shift();
+      if (!next) {
+        if (this.drained) return false;
+        await this.refill();
+        if (this.waitMs) {
+          const ms = this.waitMs;
+          this.waitMs = 0;
+          await new Promise((r) => setTimeout(r, ms));
+        }
+        continue;
+      }
+      // A failed look-ahead is retried by the next claim; whoever awaits it sees the error.
+      if (this.queue.length === 0) this.refill().catch(() => undefined);
+      this.busy++;
+      try {
+        const ran = await runLine(this.env, this.spec, next.line, next.text, this.job.deployment);
+        if (ran.kind === 'refused') {
+          // The key's budget or limits are held by lines in flight: keep the line (no attempt used) and start
+          // nothing, nor claim more, until the refusal's retry-after or until one of this lane's lines is booked.
+          if (this.stopped) this.report({ lineNo: next.line.lineNo, outcome: { kind: 'release' } });
+          else this.queue.unshift(next);
+          this.hold.start(Math.min(ran.waitMs, Math.max(0, this.deadline - Date.now())));
+          continue;
+        }
+        // Reported once its cost is in the ledger; the slot takes its next line meanwhile.
+        const reported: Promise<void> = ran.booked.then(() => {
+          this.booking.delete(reported);
+          this.hold.end();
+          this.report({ lineNo: next.line.lineNo, outcome: ran.outcome });
+        });
+        this.booking.add(reported);
+      } finally {
+        this.busy--;
+      }
+    }
+    return !this.stopped;
+  }
+
+  /**
+   * One claim at a time for the whole lane: lines for the free slots plus one slot-full ahead, so a slot that frees
+   * up starts its next line at once instead of waiting a round trip to the runner and a read from R2.
+   */
+  private refill(): Promise<void> {
+    if (this.stopped || this.drained || this.hold.active) return Promise.resolve();
+    return (this.refilling ??= this.claim().finally(() => (this.refilling = undefined)));
+  }
+
+  private async claim(): Promise<void> {
+    const sent = this.reports.splice(0);
+    let step;
+    try {
+      step = await this.runner.next(this.runId, sent, Math.max(1, 2 * this.job.slots - this.busy - this.queue.length));
+    } catch (err) {
+      this.reports.unshift(...sent); // reported again with the next call
+      throw err;
+    }
+    if (step.kind === 'stop') this.stop();
+    else if (step.kind === 'drained') this.drained = true;
+    else if (step.kind === 'wait') this.waitMs = step.ms;
+    else {
+      const ready = await readLines(this.env, this.spec.inputKey, step.lines);
+      if (this.stopped) for (const left of ready) this.report({ lineNo: left.line.lineNo, outcome: { kind: 'release' } });
+      else this.queue.push(...ready);
+    }
+  }
+
+  /** Queues a report; lines booked within REPORT_MS of each other go to the runner in one call. */
+  private report(r: LineReport): void {
+    this.reports.push(r);
+    this.scheduleReports(REPORT_MS);
+  }
+
+  /** One report call at a time; reports gathered while one is under way follow it. */
+  private scheduleReports(ms: number): void {
+    if (this.reportTimer === undefined && this.reporting === undefined && !this.closing) {
+      this.reportTimer = setTimeout(() => void this.sendReports(), ms);
+    }
+  }
+
+  private async sendReports(): Promise<void> {
+    this.reportTimer = undefined;
+    const sent = this.reports.splice(0);
+    if (sent.length === 0) return;
+    let failed = false;
+    this.reporting = this.runner.next(this.runId, sent, 0).then(
+      // The answer carries the stop: lines claimed here are not started after a cancel.
+      (step) => void (step.kind === 'stop' && this.stop()),
+      () => {
+        failed = true;
+        this.reports.unshift(...sent);
+      },
+    );
+    await this.reporting;
+    this.reporting = undefined;
+    if (this.reports.length) this.scheduleReports(failed ? REPORT_RETRY_MS : 0);
+  }
+
+  /** No more report calls of their own: what is left goes with the run's final call. */
+  private async closeReports(): Promise<void> {
+    this.closing = true;
+    if (this.reportTimer !== undefined) clearTimeout(this.reportTimer);
+    this.reportTimer = undefined;
+    await this.reporting;
+  }
+}
+
+/**
+ * Holds a lane's starts after an admission refusal: until the refusal's retry-after, or sooner when a line of this
+ * lane is booked (its reservation is released, which may make room) or the run stops.
+ */
+class Hold {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private release: (() => void) | undefined;
+  over: Promise<void> = Promise.resolve();
+
+  get active(): boolean {
+    return this.release !== undefined;
+  }
+
+  start(ms: number): void {
+    if (this.release) return;
+    this.over = new Promise<void>((resolve) => (this.release = resolve));
+    this.timer = setTimeout(() => this.end(), ms);
+  }
+
+  end(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const release = this.release;
+    this.release = undefined;
+    release?.();
   }
 }

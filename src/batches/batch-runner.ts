@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Bindings } from '../env';
 import { newInternalId } from '../files/ids';
 import { BatchStore } from './batch-store';
-import { toBatchObject, type BatchState, type ClaimedLine, type LaneSpec, type LineOutcome, type LineReport } from './batch-types';
+import { toBatchObject, type BatchState, type BatchStatus, type ClaimedLine, type LaneSpec, type LineOutcome, type LineReport } from './batch-types';
 import { writeResults } from './finalize';
 import { ingest } from './ingest';
 import { LANE_SLOTS } from './lane-plan';
@@ -14,7 +14,8 @@ const TICK_MS = 2000;
 /** A lane that has not reported for this long is presumed dead (its process was killed); its lines run again. */
 const STALE_MS = 10_000;
 
-export type NextStep = { kind: 'lines'; lines: ClaimedLine[] } | { kind: 'wait'; ms: number } | { kind: 'stop' };
+/** `stop`: the batch is no longer running (claimed lines must not start); `drained`: no line is left to claim. */
+export type NextStep = { kind: 'lines'; lines: ClaimedLine[] } | { kind: 'wait'; ms: number } | { kind: 'stop' } | { kind: 'drained' };
 
 /**
  * One per batch (named by its internal id): the durable state of a batch run by the gateway. It ingests the
@@ -57,10 +58,14 @@ export class BatchRunner extends DurableObject<Bindings> {
     const state = this.store.load();
     if (!state || state.owner !== owner) return null;
     if (state.status === 'validating' || state.status === 'in_progress') {
+      const running = state.status === 'in_progress';
       state.status = 'cancelling';
       state.cancelling_at = now();
       this.store.save(state);
       await this.ctx.storage.setAlarm(Date.now());
+      // Lanes hold claimed lines they have not started: tell them now, not at their next call, so none starts after
+      // the cancel. A lane that misses this hears it from its next report or heartbeat (HEARTBEAT_MS).
+      if (running) await this.stopLanes(state);
     }
     return this.describe(owner);
   }
@@ -71,27 +76,33 @@ export class BatchRunner extends DurableObject<Bindings> {
     return { batchId: s.id, internal: s.internal, model: s.model, endpoint: s.endpoint, inputKey: s.input_key, caller: s.caller, stopped: s.status !== 'in_progress' };
   }
 
-  heartbeat(runId: string): void {
+  /** A lane's run is alive; the answer says whether the batch stopped (its claimed lines must not start). */
+  heartbeat(runId: string): boolean {
     this.seen.set(runId, Date.now());
+    return this.store.currentStatus() !== 'in_progress';
   }
 
-  /** A lane reports the lines it finished and asks for up to `want` more (one round trip for both). */
+  /**
+   * A lane reports the lines it finished and asks for up to `want` more (one round trip for both). `want` 0 is a
+   * report alone (lanes report each line as soon as it is booked): its answer is `stop` or no lines.
+   */
   next(runId: string, reports: LineReport[], want: number, final = false): NextStep {
     this.heartbeat(runId);
     for (const r of reports) this.record(r.lineNo, r.outcome);
     const status = this.store.currentStatus();
     if (reports.length && status === 'in_progress') this.finishSoonIfDone();
     if (final || status !== 'in_progress') return { kind: 'stop' };
-    const lines = this.store.claim(runId, Date.now(), Math.max(1, want));
+    if (want <= 0) return { kind: 'lines', lines: [] };
+    const lines = this.store.claim(runId, Date.now(), want);
     if (lines.length) return { kind: 'lines', lines };
     const due = this.store.nextDue();
-    return due === undefined ? { kind: 'stop' } : { kind: 'wait', ms: Math.min(Math.max(due - Date.now(), 50), 1000) };
+    return due === undefined ? { kind: 'drained' } : { kind: 'wait', ms: Math.min(Math.max(due - Date.now(), 50), 1000) };
   }
 
   override async alarm(): Promise<void> {
     const state = this.store.load();
     if (!state) return;
-    if (state.status === 'validating') await this.start(state);
+    if (state.status === 'validating') await this.start(state.input_key);
     else if (state.status === 'in_progress') await this.tick(state);
     else if (state.status === 'cancelling') await this.finishCancelling(state);
     else if (state.status === 'finalizing') await this.finalize(state);
@@ -114,21 +125,39 @@ export class BatchRunner extends DurableObject<Bindings> {
     return (last ?? this.bootedAt) > Date.now() - STALE_MS;
   };
 
-  private async start(state: BatchState): Promise<void> {
-    try {
-      const lines = await ingest(this.env.FILES, state.input_key, this.store, (fn) => this.ctx.storage.transactionSync(fn));
-      if (lines === 0) throw new Error('the input file holds no requests');
-    } catch (err) {
-      state.status = 'failed';
-      state.failed_at = now();
-      state.errors = [{ code: 'invalid_input_file', message: (err as Error).message }];
-      this.store.save(state);
-      return;
-    }
-    state.status = 'in_progress';
-    state.in_progress_at = now();
+  /**
+   * Saves a status change only if the stored status is still `from`, applied to the stored state rather than to a
+   * copy loaded before an await: R2 reads and lane calls let other calls in, and a `cancel` saved meanwhile must
+   * not be overwritten by a copy that predates it. Returns the saved state, or undefined when the status moved on.
+   */
+  private transition(from: BatchStatus, change: (state: BatchState) => void): BatchState | undefined {
+    const state = this.store.load();
+    if (!state || state.status !== from) return undefined;
+    change(state);
     this.store.save(state);
-    await this.tick(state);
+    return state;
+  }
+
+  private async start(inputKey: string): Promise<void> {
+    let failure: string | undefined;
+    try {
+      const lines = await ingest(this.env.FILES, inputKey, this.store, (fn) => this.ctx.storage.transactionSync(fn));
+      if (lines === 0) failure = 'the input file holds no requests';
+    } catch (err) {
+      failure = (err as Error).message;
+    }
+    // A batch cancelled while its file was read is left to the alarm its cancel set (finishCancelling).
+    const state = this.transition('validating', (s) => {
+      if (failure !== undefined) {
+        s.status = 'failed';
+        s.failed_at = now();
+        s.errors = [{ code: 'invalid_input_file', message: failure }];
+      } else {
+        s.status = 'in_progress';
+        s.in_progress_at = now();
+      }
+    });
+    if (state?.status === 'in_progress') await this.tick(state);
   }
 
   private async tick(state: BatchState): Promise<void> {
@@ -138,6 +167,7 @@ export class BatchRunner extends DurableObject<Bindings> {
       state.expired_at = now();
       this.store.closeUnfinished((id) => errorLine(id, 'batch_expired', 'This request could not be executed before the completion window expired.'));
       this.store.save(state);
+      await this.stopLanes(state);
       return this.finalize(state);
     }
     this.store.release(this.alive);
@@ -149,16 +179,24 @@ export class BatchRunner extends DurableObject<Bindings> {
       return this.finalize(state);
     }
     if (pending > 0) await this.wakeLanes(state);
-    await this.ctx.storage.setAlarm(Date.now() + TICK_MS);
+    // A cancel saved while the lanes were woken set an alarm for now: keep it rather than push it back a tick.
+    await this.ctx.storage.setAlarm(Date.now() + (this.store.currentStatus() === 'in_progress' ? TICK_MS : 0));
   }
 
   private async wakeLanes(state: BatchState): Promise<void> {
+    await Promise.all(this.lanePlan(state).map((lane, i) => laneStub(this.env, state.internal, i).start(state.internal, lane.slots, lane.deployment)));
+  }
+
+  private async stopLanes(state: BatchState): Promise<void> {
+    await Promise.allSettled(this.lanePlan(state).map((_, i) => laneStub(this.env, state.internal, i).stop()));
+  }
+
+  private lanePlan(state: BatchState): { deployment: string | undefined; slots: number }[] {
     // Batches stored before lanes had a plan run on the group as a whole, as they did then.
-    const plan = state.lanes ?? Array.from({ length: Math.ceil(state.concurrency / LANE_SLOTS) }, (_, i) => ({
+    return state.lanes ?? Array.from({ length: Math.ceil(state.concurrency / LANE_SLOTS) }, (_, i) => ({
       deployment: undefined,
       slots: Math.min(LANE_SLOTS, state.concurrency - i * LANE_SLOTS),
     }));
-    await Promise.all(plan.map((lane, i) => laneStub(this.env, state.internal, i).start(state.internal, lane.slots, lane.deployment)));
   }
 
   private async finishCancelling(state: BatchState): Promise<void> {
@@ -183,11 +221,12 @@ export class BatchRunner extends DurableObject<Bindings> {
       this.store.setMeta('result_ids', ids);
     }
     const written = await writeResults(this.env.FILES, this.store, state, JSON.parse(ids) as { output: string; error: string });
-    state.output_file_id = written.outputFileId;
-    state.error_file_id = written.errorFileId;
-    state.status = state.cancelled_at ? 'cancelled' : state.expired_at ? 'expired' : 'completed';
-    if (state.status === 'completed') state.completed_at = now();
-    this.store.save(state);
+    this.transition('finalizing', (s) => {
+      s.output_file_id = written.outputFileId;
+      s.error_file_id = written.errorFileId;
+      s.status = s.cancelled_at ? 'cancelled' : s.expired_at ? 'expired' : 'completed';
+      if (s.status === 'completed') s.completed_at = now();
+    });
   }
 }
 

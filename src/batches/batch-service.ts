@@ -2,7 +2,7 @@ import type { Caller } from '../auth/caller';
 import type { Bindings } from '../env';
 import { invalidRequest, notFound } from '../http/errors';
 import type { BatchEndpoint } from '../files/batch-file';
-import { ownedFile, type FileRecord } from '../files/file-store';
+import { ownedFile, saveFileRecord, type FileRecord } from '../files/file-store';
 import { decodeId, encodeId, newInternalId } from '../files/ids';
 import { batchMetaKey, batchMetaPrefix, fileKey } from '../files/r2-layout';
 import type { ModelTarget } from '../routing/resolve';
@@ -10,12 +10,16 @@ import type { BatchState } from './batch-types';
 import { planLanes } from './lane-plan';
 import { runnerStub } from './stubs';
 const DAY_S = 86_400;
+/** How long after a batch's own expiry its input file is still kept (for the runner to wind down). */
+const INPUT_HOLD_S = 3600;
 
 export interface CreateBatch {
   input_file_id: string;
   endpoint: string;
   completion_window: string;
   metadata?: Record<string, string> | undefined;
+  /** Seconds the output and error files live after they are written (OpenAI's output_expires_after). */
+  output_expires_after?: number | undefined;
 }
 
 /** The caller's input file, if it is a batch file whose requests target `endpoint`. */
@@ -68,10 +72,21 @@ export async function createBatch(
     output_file_id: null,
     error_file_id: null,
     errors: [],
+    ...(input.output_expires_after !== undefined ? { output_expires_after: input.output_expires_after } : {}),
   };
+  await holdInput(env.FILES, file, state.expires_at + INPUT_HOLD_S);
   const batch = await runnerStub(env, internal).create(state);
   await env.FILES.put(batchMetaKey(owner, internal), new Uint8Array(0), { customMetadata: { model: file.model, label } });
   return batch;
+}
+
+/**
+ * An input file that expires while its batch may still read it (lines are read back from R2 by range) keeps its
+ * objects until `until`; it is still shown as gone from its own `expires_at` on.
+ */
+async function holdInput(bucket: R2Bucket, file: FileRecord, until: number): Promise<void> {
+  if (file.expires_at === undefined || file.expires_at >= until || (file.held_until ?? 0) >= until) return;
+  await saveFileRecord(bucket, { ...file, held_until: until });
 }
 
 /** The runner of the caller's batch with this id, or 404 (owner and the id's model are both checked). */

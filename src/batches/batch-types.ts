@@ -44,6 +44,8 @@ export interface BatchState {
   output_file_id: string | null;
   error_file_id: string | null;
   errors: { code: string; message: string; line?: number }[];
+  /** `output_expires_after.seconds`: the output and error files expire this long after they are written. */
+  output_expires_after?: number;
 }
 
 export interface RequestCounts {

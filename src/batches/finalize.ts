@@ -40,6 +40,7 @@ export async function writeResults(
       return null;
     }
     const { bytes } = await writer.close();
+    const created_at = Math.floor(Date.now() / 1000);
     const file: FileRecord = {
       id: encodeId('file', internal, state.model),
       internal,
@@ -48,7 +49,9 @@ export async function writeResults(
       purpose: 'batch_output',
       filename: `${state.internal}_${suffix}.jsonl`,
       bytes,
-      created_at: Math.floor(Date.now() / 1000),
+      created_at,
+      // OpenAI anchors output_expires_after at the file's creation, not the batch's.
+      ...(state.output_expires_after !== undefined ? { expires_at: created_at + state.output_expires_after } : {}),
     };
     await saveFileRecord(bucket, file);
     return file.id;

@@ -20,9 +20,18 @@ const MAX_ATTEMPTS = 5;
 const MAX_RETRY_WAIT_MS = 5 * 60_000;
 
 /**
+ * What running a line came to: an answer (or a failure) to report once `booked` settles, or a refusal by the key's
+ * own ledger that clears by itself (budget held by requests in flight, rpm/tpm/parallel limits). A refused line was
+ * neither sent nor billed: it is not an attempt, and the lane runs it again after `waitMs` (or sooner).
+ */
+export type LineRun =
+  | { kind: 'ran'; outcome: LineOutcome; booked: Promise<unknown> }
+  | { kind: 'refused'; waitMs: number };
+
+/**
  * Runs one batch line exactly like a live request — same validation, routing, retries, fallbacks, allowlist and
  * accounting — as the key that created the batch, at the deployment's batch prices, with `model` forced to the
- * batch's model group. Rate-limit refusals and upstream overloads are retried later rather than failed.
+ * batch's model group. Upstream overloads are retried later (MAX_ATTEMPTS); the key's own refusals wait (LineRun).
  */
 export async function runLine(
   env: Bindings,
@@ -30,7 +39,7 @@ export async function runLine(
   line: ClaimedLine,
   text: string,
   deployment?: string,
-): Promise<{ outcome: LineOutcome; booked: Promise<unknown> }> {
+): Promise<LineRun> {
   const settled: Promise<unknown>[] = [];
   const ctx: CallContext = {
     env,
@@ -55,15 +64,23 @@ export async function runLine(
     const known = err instanceof GatewayError ? err : new GatewayError('internal', 'Internal error running this request');
     ({ status, body } = errorBody(known));
     retryAfter = known.options.headers?.['retry-after'];
+    if (known.kind === 'budget_exceeded' || known.kind === 'rate_limited') {
+      // Refused at admission. With a retry-after it clears by itself (requests in flight settle, a window rolls):
+      // the line waits, bounded by the batch's completion window. Without one (spent out, no reset) it never will.
+      const waitMs = Number(retryAfter) * 1000;
+      if (waitMs > 0 && waitMs <= MAX_RETRY_WAIT_MS) return { kind: 'refused', waitMs };
+      const output = responseLine(line.customId, status, ctx.requestId, body);
+      return { kind: 'ran', outcome: { kind: 'done', ok: false, output }, booked: Promise.resolve() };
+    }
   }
   // The caller reports the line once `booked` settles (its cost is in the ledger), and runs its next line meanwhile.
   const booked = Promise.allSettled(settled);
   const output = responseLine(line.customId, status, ctx.requestId, body);
   if ((status === 429 || status >= 500) && line.attempt < MAX_ATTEMPTS) {
     const waitMs = Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : 1000 * 2 ** (line.attempt - 1);
-    if (waitMs <= MAX_RETRY_WAIT_MS) return { outcome: { kind: 'retry', delayMs: waitMs, output }, booked };
+    if (waitMs <= MAX_RETRY_WAIT_MS) return { kind: 'ran', outcome: { kind: 'retry', delayMs: waitMs, output }, booked };
   }
-  return { outcome: { kind: 'done', ok: status >= 200 && status < 300, output }, booked };
+  return { kind: 'ran', outcome: { kind: 'done', ok: status >= 200 && status < 300, output }, booked };
 }
 
 /** The line's `body`, byte for byte as the file holds it (the last one if repeated, as JSON.parse reads it). */

@@ -6,7 +6,7 @@ type Async<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (
 
 /** RPC surfaces typed from the classes (the generated stub types recurse through JSON-typed fields). */
 export type RunnerRpc = Async<Pick<BatchRunner, 'create' | 'describe' | 'cancel' | 'spec' | 'heartbeat' | 'next' | 'owner'>>;
-export type LaneRpc = Async<Pick<BatchLane, 'start'>>;
+export type LaneRpc = Async<Pick<BatchLane, 'start' | 'stop'>>;
 
 export function runnerStub(env: Bindings, internal: string): RunnerRpc {
   return env.BATCHES.get(env.BATCHES.idFromName(internal)) as unknown as RunnerRpc;

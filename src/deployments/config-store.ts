@@ -61,6 +61,47 @@ export class ConfigStore extends DurableObject<Bindings> {
     return this.publish();
   }
 
+  /** The stored JSON of one deployment, or null: what an update merges into and then expects to replace. */
+  body(id: string): string | null {
+    return this.ctx.storage.sql.exec<{ body: string }>('SELECT body FROM deployments WHERE id = ?', id).toArray()[0]?.body ?? null;
+  }
+
+  /** Adds a deployment under a new id; an id already in the table is left as it is (LiteLLM's primary key). */
+  async add(deployment: Deployment): Promise<{ added: boolean; config: GatewayConfig }> {
+    const sql = this.ctx.storage.sql;
+    const added = this.ctx.storage.transactionSync((): boolean => {
+      if (this.body(deployment.model_info.id) !== null) return false;
+      const position = sql.exec<{ p: number }>('SELECT COALESCE(MAX(position), 0) AS p FROM deployments').one().p + 1;
+      sql.exec(
+        'INSERT INTO deployments (id, model_name, body, position) VALUES (?, ?, ?, ?)',
+        deployment.model_info.id,
+        deployment.model_name,
+        JSON.stringify(deployment),
+        position,
+      );
+      this.bumpVersion();
+      return true;
+    });
+    return { added, config: added ? await this.publish() : this.snapshot() };
+  }
+
+  /**
+   * Replaces a deployment (same id, same position) if it still holds `expected`, the body the caller merged from:
+   * a concurrent change is reported rather than overwritten.
+   */
+  async replace(expected: string, next: Deployment): Promise<{ outcome: 'replaced' | 'missing' | 'changed'; config: GatewayConfig }> {
+    const id = next.model_info.id;
+    const outcome = this.ctx.storage.transactionSync((): 'replaced' | 'missing' | 'changed' => {
+      const current = this.body(id);
+      if (current === null) return 'missing';
+      if (current !== expected) return 'changed';
+      this.ctx.storage.sql.exec('UPDATE deployments SET model_name = ?, body = ? WHERE id = ?', next.model_name, JSON.stringify(next), id);
+      this.bumpVersion();
+      return 'replaced';
+    });
+    return { outcome, config: outcome === 'replaced' ? await this.publish() : this.snapshot() };
+  }
+
   async remove(id: string): Promise<{ deleted: boolean; config: GatewayConfig }> {
     const sql = this.ctx.storage.sql;
     let deleted = false;

@@ -19,7 +19,8 @@ export async function derivedId(input: DeploymentInput): Promise<string> {
   return (await sha256Hex(basis)).slice(0, 16);
 }
 
-const REDACTED = '[redacted]';
+/** What /model/info shows in place of a secret; never a value to store (see deployment-patch.ts). */
+export const REDACTED = '[redacted]';
 
 /**
  * For /model/info and import echoes: a literal upstream key, and credentials written into api_base

@@ -26,6 +26,9 @@ export class BatchFileValidator {
   private readonly ids = new IdSet();
   url: BatchEndpoint | undefined;
   requests = 0;
+  /** The `body.model` of the first line, and why the lines do not all name it (the file then names no one model). */
+  model: { name: string; line: number } | undefined;
+  modelProblem: string | undefined;
 
   check(line: Line): void {
     if (line.text.trim() === '') return;
@@ -49,9 +52,20 @@ export class BatchFileValidator {
     else if (v.url !== this.url) throw new BatchFileError(line.number, `url must be ${this.url} like the lines before it (one endpoint per file)`);
     if (!v.body || typeof v.body !== 'object' || Array.isArray(v.body)) throw new BatchFileError(line.number, 'body must be a JSON object');
     if ((v.body as { stream?: unknown }).stream === true) throw new BatchFileError(line.number, 'body.stream must not be true in a batch');
+    this.noteModel((v.body as { model?: unknown }).model, line.number);
     const first = this.ids.add(v.custom_id, line.number);
     if (first !== undefined) throw new BatchFileError(line.number, `custom_id "${v.custom_id.slice(0, 80)}" is used twice (first on line ${first})`);
     if (++this.requests > MAX_BATCH_LINES) throw new BatchFileError(line.number, `a batch file holds at most ${MAX_BATCH_LINES} requests`);
+  }
+
+  /** Only matters when no model is named for the file: then the one model every line names is the batch's. */
+  private noteModel(model: unknown, line: number): void {
+    if (this.modelProblem) return;
+    if (typeof model !== 'string' || model === '') this.modelProblem = `line ${line} has no body.model`;
+    else if (!this.model) this.model = { name: model, line };
+    else if (model !== this.model.name) {
+      this.modelProblem = `line ${line} names body.model "${model.slice(0, 80)}" but line ${this.model.line} names "${this.model.name.slice(0, 80)}"`;
+    }
   }
 
   finish(): void {

@@ -7,8 +7,8 @@ const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export interface SinkResult {
   bytes: number;
-  /** Set when the content is a valid batch input file. */
-  batch?: { url: BatchEndpoint; requests: number };
+  /** Set when the content is a valid batch input file; `model` when every line names that same `body.model`. */
+  batch?: { url: BatchEndpoint; requests: number; model?: string; modelProblem?: string };
   /** Why the content is not a valid batch input file (only matters when the purpose is batch). */
   batchError?: BatchFileError;
 }
@@ -47,7 +47,8 @@ export class FileSink {
     }
     const { bytes } = await this.writer.close();
     if (this.batchError || !this.splitter || !this.validator.url) return { bytes, ...(this.batchError ? { batchError: this.batchError } : {}) };
-    return { bytes, batch: { url: this.validator.url, requests: this.validator.requests } };
+    const { url, requests, model, modelProblem } = this.validator;
+    return { bytes, batch: { url, requests, ...(modelProblem ? { modelProblem } : model ? { model: model.name } : {}) } };
   }
 
   abort(): Promise<void> {

@@ -1,7 +1,8 @@
 import { notFound } from '../http/errors';
 import type { BatchEndpoint } from './batch-file';
+import { nowSeconds } from './expiry';
 import { decodeId, encodeId } from './ids';
-import { fileKey, fileMetaKey, fileMetaPrefix } from './r2-layout';
+import { fileKey, fileMetaKey } from './r2-layout';
 
 export const CLIENT_PURPOSES = ['batch', 'fine-tune', 'assistants', 'vision', 'user_data', 'evals'] as const;
 export type Purpose = (typeof CLIENT_PURPOSES)[number] | 'batch_output';
@@ -19,6 +20,10 @@ export interface FileRecord {
   /** Batch input files: the endpoint every line targets, and how many requests there are. */
   batch_url?: BatchEndpoint;
   requests?: number;
+  /** Unix seconds after which the file is gone (OpenAI's `expires_after`); absent: kept until deleted. */
+  expires_at?: number;
+  /** Unix seconds before which an expired file's objects are kept: a batch reading it as input is still running. */
+  held_until?: number;
 }
 
 export function toFileObject(f: FileRecord): Record<string, unknown> {
@@ -31,8 +36,18 @@ export function toFileObject(f: FileRecord): Record<string, unknown> {
     purpose: f.purpose,
     status: 'processed',
     status_details: null,
-    expires_at: null,
+    expires_at: f.expires_at ?? null,
   };
+}
+
+/** Past its `expires_at`: shown nowhere, and deleted when noticed. */
+export function isExpired(f: FileRecord, now = nowSeconds()): boolean {
+  return f.expires_at !== undefined && f.expires_at <= now;
+}
+
+/** An expired file whose objects no running batch still reads. */
+export function isDeletable(f: FileRecord, now = nowSeconds()): boolean {
+  return isExpired(f, now) && (f.held_until === undefined || f.held_until <= now);
 }
 
 function toMetadata(f: FileRecord): Record<string, string> {
@@ -45,10 +60,12 @@ function toMetadata(f: FileRecord): Record<string, string> {
   };
   if (f.batch_url) m.batch_url = f.batch_url;
   if (f.requests !== undefined) m.requests = String(f.requests);
+  if (f.expires_at !== undefined) m.expires_at = String(f.expires_at);
+  if (f.held_until !== undefined) m.held_until = String(f.held_until);
   return m;
 }
 
-function fromMetadata(owner: string, internal: string, m: Record<string, string>): FileRecord {
+export function fromMetadata(owner: string, internal: string, m: Record<string, string>): FileRecord {
   const model = m.model ?? '';
   return {
     id: encodeId('file', internal, model),
@@ -61,6 +78,8 @@ function fromMetadata(owner: string, internal: string, m: Record<string, string>
     created_at: Number(m.created_at ?? 0),
     ...(m.batch_url ? { batch_url: m.batch_url as BatchEndpoint } : {}),
     ...(m.requests ? { requests: Number(m.requests) } : {}),
+    ...(m.expires_at ? { expires_at: Number(m.expires_at) } : {}),
+    ...(m.held_until ? { held_until: Number(m.held_until) } : {}),
   };
 }
 
@@ -70,8 +89,9 @@ export async function saveFileRecord(bucket: R2Bucket, f: FileRecord): Promise<v
 }
 
 /**
- * The caller's file for this id, or 404: the id must decode, the owner's metadata must exist, and the model the
- * id carries must be the stored one (an edited id is a different id).
+ * The caller's file for this id, or 404: the id must decode, the owner's metadata must exist, the model the id
+ * carries must be the stored one (an edited id is a different id), and the file must not have expired (an expired
+ * one is deleted here, once no running batch reads it).
  */
 export async function ownedFile(bucket: R2Bucket, owner: string, id: string): Promise<FileRecord> {
   const decoded = decodeId('file', id);
@@ -81,44 +101,24 @@ export async function ownedFile(bucket: R2Bucket, owner: string, id: string): Pr
   if (!head) throw missing;
   const record = fromMetadata(owner, decoded.internal, head.customMetadata ?? {});
   if (record.model !== decoded.model) throw missing;
-  return record;
-}
-
-export interface FilePage {
-  data: FileRecord[];
-  has_more: boolean;
-}
-
-/** Newest first (internal ids sort that way); `after` is a file id of the previous page. */
-export async function listFiles(
-  bucket: R2Bucket,
-  owner: string,
-  options: { purpose?: string; limit: number; after?: string },
-): Promise<FilePage> {
-  const prefix = fileMetaPrefix(owner);
-  const afterInternal = options.after ? decodeId('file', options.after)?.internal : undefined;
-  const data: FileRecord[] = [];
-  let cursor: string | undefined;
-  let startAfter = afterInternal ? prefix + afterInternal : undefined;
-  for (;;) {
-    const page = await bucket.list({
-      prefix,
-      limit: 1000,
-      include: ['customMetadata'],
-      ...(cursor ? { cursor } : startAfter ? { startAfter } : {}),
-    });
-    for (const o of page.objects) {
-      const f = fromMetadata(owner, o.key.slice(prefix.length), o.customMetadata ?? {});
-      if (options.purpose && f.purpose !== options.purpose) continue;
-      if (data.length === options.limit) return { data, has_more: true };
-      data.push(f);
-    }
-    if (!page.truncated) return { data, has_more: false };
-    cursor = page.cursor;
-    startAfter = undefined;
+  if (isExpired(record)) {
+    if (isDeletable(record)) await deleteFiles(bucket, [record]);
+    throw missing;
   }
+  return record;
 }
 
 export async function deleteFile(bucket: R2Bucket, f: FileRecord): Promise<void> {
   await bucket.delete([fileKey(f.owner, f.internal), fileMetaKey(f.owner, f.internal)]);
+}
+
+/**
+ * Removes expired files noticed on the way (content and record in one call, so R2 never keeps one without the
+ * other for long). A failure is only logged: the file is already treated as gone and is retried when next noticed.
+ */
+export async function deleteFiles(bucket: R2Bucket, files: readonly FileRecord[]): Promise<void> {
+  const keys = files.flatMap((f) => [fileKey(f.owner, f.internal), fileMetaKey(f.owner, f.internal)]);
+  for (let i = 0; i < keys.length; i += 1000) {
+    await bucket.delete(keys.slice(i, i + 1000)).catch((err: unknown) => console.error('deleting expired files failed', err));
+  }
 }

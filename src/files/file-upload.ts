@@ -1,5 +1,6 @@
 import { GatewayError, invalidRequest } from '../http/errors';
 import { multipartEvents } from '../http/multipart/request';
+import { formExpiresAfter } from './expiry';
 import { FileSink, type SinkResult } from './file-sink';
 import { assertFilename } from './filename';
 import { CLIENT_PURPOSES, type FileRecord, type Purpose } from './file-store';
@@ -17,7 +18,8 @@ export interface ReceivedForm {
 
 /**
  * `POST /v1/files` body: the `file` part is streamed into R2 as it arrives — never formData(), never whole in
- * memory — and the small text fields (purpose, target_model_names) are collected wherever they appear.
+ * memory — and the small text fields (purpose, model, target_model_names, expires_after[…]) are collected wherever
+ * they appear.
  */
 export async function receiveForm(request: Request, bucket: R2Bucket, owner: string): Promise<ReceivedForm> {
   const events = multipartEvents(request, 'Request body is empty; expected a multipart form');
@@ -59,36 +61,58 @@ export async function receiveForm(request: Request, bucket: R2Bucket, owner: str
   }
 }
 
-/** Turns a received form into a file record, refusing (and deleting what was stored) when it cannot be one. */
+/** Where a file's model came from: each is checked its own way (see routes/openai/files.ts). */
+export type ModelSource = 'named' | 'form' | 'lines' | 'none';
+
+/**
+ * Turns a received form into a file record, refusing (and deleting what was stored) when it cannot be one. The
+ * model is, in order: the one named in the request (header or query), the form field `target_model_names` (its
+ * first entry), the form field `model` (LiteLLM's `extra_body={"model": …}`), and for a batch file the `body.model`
+ * that every line names.
+ */
 export async function acceptForm(
   form: ReceivedForm,
   owner: string,
   namedModel: string | undefined,
   bucket: R2Bucket,
-): Promise<FileRecord> {
-  const purpose = form.fields.get('purpose');
+): Promise<{ record: FileRecord; source: ModelSource }> {
   const discard = () => bucket.delete(fileKey(owner, form.internal));
-  if (!purpose || !(CLIENT_PURPOSES as readonly string[]).includes(purpose)) {
+  try {
+    return accept(form, owner, namedModel);
+  } catch (err) {
     await discard();
+    throw err;
+  }
+}
+
+function accept(form: ReceivedForm, owner: string, namedModel: string | undefined): { record: FileRecord; source: ModelSource } {
+  const purpose = form.fields.get('purpose');
+  if (!purpose || !(CLIENT_PURPOSES as readonly string[]).includes(purpose)) {
     throw invalidRequest(`purpose must be one of ${CLIENT_PURPOSES.join(', ')}`, 'purpose');
   }
-  const model = namedModel ?? form.fields.get('target_model_names')?.split(',')[0]?.trim() ?? '';
+  const expiresAfter = formExpiresAfter(form.fields);
+  const fromForm = form.fields.get('target_model_names')?.split(',')[0]?.trim() || form.fields.get('model') || undefined;
+  let model = namedModel ?? fromForm ?? '';
+  let source: ModelSource = namedModel ? 'named' : fromForm ? 'form' : 'none';
+  const batch = purpose === 'batch' ? form.result.batch : undefined;
   if (purpose === 'batch') {
-    if (!model) {
-      await discard();
-      throw invalidRequest(
-        'a batch file needs a model: the x-litellm-model header, ?model=, or the form field target_model_names',
-        'target_model_names',
-      );
+    if (form.result.batchError || !batch) {
+      throw new GatewayError('invalid_request', `Invalid batch file: ${form.result.batchError?.message ?? 'no requests'}`, { param: 'file' });
     }
-    if (form.result.batchError || !form.result.batch) {
-      await discard();
-      throw new GatewayError('invalid_request', `Invalid batch file: ${form.result.batchError?.message ?? 'no requests'}`, {
-        param: 'file',
-      });
+    if (!model) {
+      if (!batch.model) {
+        throw invalidRequest(
+          `a batch file needs a model: the form field model or target_model_names, the x-litellm-model header, ?model=, ` +
+            `or the same body.model on every line (${batch.modelProblem ?? 'no line names one'})`,
+          'model',
+        );
+      }
+      model = batch.model;
+      source = 'lines';
     }
   }
-  return {
+  const created_at = Math.floor(Date.now() / 1000);
+  const record: FileRecord = {
     id: encodeId('file', form.internal, model),
     internal: form.internal,
     owner,
@@ -96,7 +120,9 @@ export async function acceptForm(
     purpose: purpose as Purpose,
     filename: form.filename,
     bytes: form.result.bytes,
-    created_at: Math.floor(Date.now() / 1000),
-    ...(purpose === 'batch' && form.result.batch ? { batch_url: form.result.batch.url, requests: form.result.batch.requests } : {}),
+    created_at,
+    ...(batch ? { batch_url: batch.url, requests: batch.requests } : {}),
+    ...(expiresAfter !== undefined ? { expires_at: created_at + expiresAfter } : {}),
   };
+  return { record, source };
 }

@@ -30,9 +30,19 @@ function unbase64url(text: string): Uint8Array | undefined {
  * carry 96 random bits so they cannot be guessed.
  */
 export function newInternalId(now = Date.now()): string {
-  const reversed = (8_640_000_000_000_000 - now).toString(36).padStart(11, '0');
-  const random = base64url(crypto.getRandomValues(new Uint8Array(12)));
-  return `${reversed}${random}`;
+  return `${timePrefix(now)}${base64url(crypto.getRandomValues(new Uint8Array(12)))}`;
+}
+
+const TIME_MAX = 8_640_000_000_000_000;
+
+/** The first 11 characters of every internal id made at `ms`: later times sort first. */
+export function timePrefix(ms: number): string {
+  return (TIME_MAX - ms).toString(36).padStart(11, '0');
+}
+
+/** When an internal id was made (ms), read back from its prefix. */
+export function timeOf(internal: string): number {
+  return TIME_MAX - parseInt(internal.slice(0, 11), 36);
 }
 
 export function encodeId(kind: IdKind, internal: string, model: string): string {

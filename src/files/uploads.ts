@@ -21,6 +21,8 @@ export interface UploadRecord {
   expires_at: number;
   status: 'pending' | 'completed' | 'cancelled' | 'expired';
   file_id?: string;
+  /** `expires_after.seconds` for the file the upload becomes (anchored at that file's created_at). */
+  file_expires_after?: number;
 }
 
 const UPLOAD_TTL_S = 3600;
@@ -52,13 +54,29 @@ export async function saveUpload(bucket: R2Bucket, u: UploadRecord): Promise<voi
     status: u.status,
   };
   if (u.file_id) meta.file_id = u.file_id;
+  if (u.file_expires_after !== undefined) meta.file_expires_after = String(u.file_expires_after);
   await bucket.put(uploadMetaKey(u.owner, u.internal), new Uint8Array(0), { customMetadata: meta });
 }
 
-export function newUpload(owner: string, model: string, input: { filename: string; purpose: Purpose; bytes: number; mime_type: string }): UploadRecord {
+export function newUpload(
+  owner: string,
+  model: string,
+  input: { filename: string; purpose: Purpose; bytes: number; mime_type: string },
+  fileExpiresAfter: number | undefined,
+): UploadRecord {
   const internal = newInternalId();
   const now = Math.floor(Date.now() / 1000);
-  return { id: encodeId('upload', internal, model), internal, owner, model, ...input, created_at: now, expires_at: now + UPLOAD_TTL_S, status: 'pending' };
+  return {
+    id: encodeId('upload', internal, model),
+    internal,
+    owner,
+    model,
+    ...input,
+    created_at: now,
+    expires_at: now + UPLOAD_TTL_S,
+    status: 'pending',
+    ...(fileExpiresAfter !== undefined ? { file_expires_after: fileExpiresAfter } : {}),
+  };
 }
 
 /** The caller's upload for this id, or 404 (same owner and model checks as files). */
@@ -82,6 +100,7 @@ export async function ownedUpload(bucket: R2Bucket, owner: string, id: string): 
     expires_at: Number(m.expires_at ?? 0),
     status: (m.status ?? 'pending') as UploadRecord['status'],
     ...(m.file_id ? { file_id: m.file_id } : {}),
+    ...(m.file_expires_after ? { file_expires_after: Number(m.file_expires_after) } : {}),
   };
 }
 
@@ -146,6 +165,7 @@ export async function completeUpload(bucket: R2Bucket, u: UploadRecord, partIds:
     if (u.purpose === 'batch' && (result.batchError || !result.batch)) {
       throw new GatewayError('invalid_request', `Invalid batch file: ${result.batchError?.message ?? 'no requests'}`, { param: 'file' });
     }
+    const created_at = Math.floor(Date.now() / 1000);
     return {
       id: encodeId('file', internal, u.model),
       internal,
@@ -154,8 +174,9 @@ export async function completeUpload(bucket: R2Bucket, u: UploadRecord, partIds:
       purpose: u.purpose,
       filename: u.filename,
       bytes: result.bytes,
-      created_at: Math.floor(Date.now() / 1000),
+      created_at,
       ...(result.batch ? { batch_url: result.batch.url, requests: result.batch.requests } : {}),
+      ...(u.file_expires_after !== undefined ? { expires_at: created_at + u.file_expires_after } : {}),
     };
   } catch (err) {
     await sink.abort();

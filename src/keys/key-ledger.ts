@@ -3,10 +3,12 @@ import type { Bindings } from '../env';
 import { fromNanos, toNanos } from '../accounting/money';
 import { addDuration, parseDuration } from './duration';
 import { allowsModel, type KeyRecord, type KeyView } from './key-record';
+import { ledger } from './ledger-client';
 import { LedgerStore, type StoredKey } from './ledger-store';
 import type {
   AdmitRequest,
   AdmitResult,
+  Handover,
   RateSnapshot,
   Refusal,
   SettledBatch,
@@ -15,6 +17,7 @@ import type {
   SpendLogRow,
   UsageBucket,
 } from './ledger-types';
+import { budgetRefusal, rateLimited } from './ledger-refusals';
 import { SlidingWindow, WINDOW_MS } from './ledger-windows';
 
 /** A reservation whose request never settled (its isolate died) stops counting after this long. */
@@ -60,7 +63,8 @@ export class KeyLedger extends DurableObject<Bindings> {
 
   create(record: KeyRecord): boolean {
     if (this.state) return false;
-    this.state = { status: 'active', record, spendNanos: 0, budgetResetAt: this.nextReset(record, Date.now()) };
+    const budgetResetAt = this.nextReset(record, Date.now());
+    this.state = { status: 'active', record, spendNanos: 0, budgetResetAt, successor: null };
     this.store.save(this.state);
     return true;
   }
@@ -92,7 +96,7 @@ export class KeyLedger extends DurableObject<Bindings> {
     const rate = this.rate(record, now, reservedTokens);
     const budget = record.max_budget === null ? undefined : toNanos(record.max_budget);
     if (budget !== undefined && key.spendNanos + reservedNanos >= budget) {
-      return { ok: false, refusal: this.budgetRefusal(key, record, reservedNanos, now, rate) };
+      return { ok: false, refusal: budgetRefusal(key, record, reservedNanos, now, rate) };
     }
     const limited = this.rateRefusal(record, rate);
     if (limited) return { ok: false, refusal: limited };
@@ -112,12 +116,16 @@ export class KeyLedger extends DurableObject<Bindings> {
 
   /** Idempotent by request id: a retried settlement (or a duplicate waitUntil) never charges twice. */
   settle(apiKey: string, s: Settlement): number {
-    this.settleMany({ apiKey, items: [s] });
+    void this.settleMany({ apiKey, items: [s] });
     return fromNanos(this.state?.spendNanos ?? 0);
   }
 
-  /** A batch of settlements from one isolate's outbox; each is idempotent on its own. */
-  settleMany(batch: SettledBatch): void {
+  /**
+   * A batch of settlements from one isolate's outbox; each is idempotent on its own. A key regenerated away
+   * forwards them to its successor (requests it admitted before the handover, still in flight then).
+   */
+  settleMany(batch: SettledBatch): void | Promise<void> {
+    if (this.state?.successor) return this.forward(this.state.successor, batch);
     for (const s of batch.items) this.reservations.delete(s.requestId);
     const fresh = this.store.insertLogs(batch.apiKey, batch.items);
     let nanos = 0;
@@ -153,14 +161,14 @@ export class KeyLedger extends DurableObject<Bindings> {
     return toView(key);
   }
 
-  /** The live state, for a regeneration to hand over to the new key. */
+  /** The live state: a regeneration prepares the new key from it (the handover itself is `handOver`). */
   snapshot(): StoredKey | null {
     return this.live(Date.now()) ?? null;
   }
 
-  /** Marks the key deleted (or regenerated away): refused from the next request on; its spend log stays readable. */
-  retire(status: 'deleted' | 'regenerated'): KeyRecord | null {
-    const key = this.live(Date.now());
+  /** Marks the key deleted (or discards a pending one): refused from the next request on; its log stays readable. */
+  retire(status: 'deleted'): KeyRecord | null {
+    const key = this.state?.status === 'pending' ? this.state : this.live(Date.now());
     if (!key) return null;
     key.status = status;
     this.store.save(key);
@@ -168,12 +176,67 @@ export class KeyLedger extends DurableObject<Bindings> {
     return key.record;
   }
 
-  /** The new key of a regeneration takes over record, spend and budget window of the old one. */
-  adopt(previous: StoredKey, record: KeyRecord): boolean {
+  /** The new key of a regeneration, before the handover: it books forwarded settlements but admits nothing yet. */
+  prepare(record: KeyRecord): boolean {
     if (this.state) return false;
-    this.state = { status: 'active', record, spendNanos: previous.spendNanos, budgetResetAt: previous.budgetResetAt };
+    this.state = { status: 'pending', record, spendNanos: 0, budgetResetAt: null, successor: null };
     this.store.save(this.state);
     return true;
+  }
+
+  /**
+   * Regenerated away in one synchronous step: admissions before it are handed over (spend, or reservations in
+   * flight), settlements after it are forwarded to `successor`. A retry (answer lost) gets the same handover.
+   */
+  handOver(successor: string): Handover | null {
+    const now = Date.now();
+    const key = this.state?.status === 'regenerated' && this.state.successor === successor ? this.state : this.live(now);
+    if (!key) return null;
+    if (key.status === 'active') {
+      key.status = 'regenerated';
+      key.successor = successor;
+      this.store.save(key);
+    }
+    this.expireReservations(now);
+    return {
+      record: key.record,
+      spendNanos: key.spendNanos,
+      budgetResetAt: key.budgetResetAt,
+      reservations: [...this.reservations].map(([requestId, r]) => ({ requestId, ...r })),
+      requests: this.requests.events(now),
+      tokens: this.tokens.events(now),
+    };
+  }
+
+  /**
+   * The pending new key takes over record, spend, windows and in-flight reservations (not those forwarded here
+   * already). Only `regenerateKey` adopts, right after its own `prepare`: an active ledger is a retry that landed.
+   */
+  adopt(from: Handover, record: KeyRecord): boolean {
+    const key = this.state;
+    if (key?.status === 'active') return true;
+    if (key?.status !== 'pending') return false;
+    key.status = 'active';
+    key.record = record;
+    key.budgetResetAt = from.budgetResetAt;
+    key.spendNanos += from.spendNanos;
+    this.store.save(key);
+    const booked = this.store.logged(from.reservations.map((r) => r.requestId));
+    for (const { requestId, ...r } of from.reservations) if (!booked.has(requestId)) this.reservations.set(requestId, r);
+    this.requests.merge(from.requests);
+    this.tokens.merge(from.tokens);
+    return true;
+  }
+
+  /**
+   * Late settlements go to the successor (along a chain of regenerations), which books them idempotently; a failed
+   * forward fails the call, so the outbox resends. Those booked here before the handover were handed over already.
+   */
+  private async forward(successor: string, batch: SettledBatch): Promise<void> {
+    const booked = this.store.logged(batch.items.map((s) => s.requestId));
+    const items = batch.items.filter((s) => !booked.has(s.requestId));
+    if (items.length > 0) await ledger(this.env, successor).settleMany({ apiKey: successor, items });
+    for (const s of batch.items) this.reservations.delete(s.requestId);
   }
 
   logs(query: SpendLogQuery): SpendLogRow[] {
@@ -196,31 +259,6 @@ export class KeyLedger extends DurableObject<Bindings> {
     return key;
   }
 
-  /**
-   * Spent out, or held by requests still in flight (their worst case is reserved until they settle). The second
-   * case clears within moments, so it says so and asks for a retry after a second.
-   */
-  private budgetRefusal(key: StoredKey, record: KeyRecord, reservedNanos: number, now: number, rate: RateSnapshot): Refusal {
-    const spent = fromNanos(key.spendNanos);
-    if (key.spendNanos >= toNanos(record.max_budget ?? 0)) {
-      const resetIn = key.budgetResetAt ? Math.max(1, Math.ceil((key.budgetResetAt - now) / 1000)) : undefined;
-      return {
-        kind: 'budget_exceeded',
-        message: `Budget has been exceeded! Current cost: ${spent}, Max budget: ${record.max_budget}`,
-        ...(resetIn ? { retryAfterSeconds: resetIn } : {}),
-        rate,
-      };
-    }
-    return {
-      kind: 'budget_exceeded',
-      message:
-        `Budget is held by requests in flight: spent ${spent} + reserved ${fromNanos(reservedNanos)} ` +
-        `of max budget ${record.max_budget}; retry when they finish`,
-      retryAfterSeconds: 1,
-      rate,
-    };
-  }
-
   private nextReset(record: KeyRecord, now: number): number | null {
     const d = record.budget_duration ? parseDuration(record.budget_duration) : undefined;
     return d ? addDuration(now, d) : null;
@@ -239,31 +277,16 @@ export class KeyLedger extends DurableObject<Bindings> {
 
   private rateRefusal(record: KeyRecord, rate: RateSnapshot): Refusal | undefined {
     if (rate.requests && rate.requests.remaining <= 0) {
-      return refusal('requests', `rpm_limit ${record.rpm_limit}`, rate.requests.resetSeconds, rate);
+      return rateLimited('requests', `rpm_limit ${record.rpm_limit}`, rate.requests.resetSeconds, rate);
     }
     if (rate.tokens && rate.tokens.remaining <= 0) {
-      return refusal('tokens', `tpm_limit ${record.tpm_limit}`, rate.tokens.resetSeconds, rate);
+      return rateLimited('tokens', `tpm_limit ${record.tpm_limit}`, rate.tokens.resetSeconds, rate);
     }
     if (record.max_parallel_requests !== null && this.reservations.size >= record.max_parallel_requests) {
-      return refusal('max_parallel_requests', `max_parallel_requests ${record.max_parallel_requests}`, 1, rate);
+      return rateLimited('max_parallel_requests', `max_parallel_requests ${record.max_parallel_requests}`, 1, rate);
     }
     return undefined;
   }
-}
-
-function refusal(
-  limitType: 'requests' | 'tokens' | 'max_parallel_requests',
-  what: string,
-  retryAfterSeconds: number,
-  rate: RateSnapshot,
-): Refusal {
-  return {
-    kind: 'rate_limited',
-    message: `Rate limit exceeded for this key: ${what} reached. Limit type: ${limitType}`,
-    limitType,
-    retryAfterSeconds,
-    rate,
-  };
 }
 
 function toView(key: StoredKey): KeyView {

@@ -86,16 +86,6 @@ export const deleteKeysSchema = z
 
 export const blockKeySchema = z.strictObject({ key: keyOrHash });
 
-export const listKeysQuerySchema = z.strictObject({
-  page: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 1),
-  size: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 10),
-  key_alias: z.optional(z.string()),
-  team_id: z.optional(z.string()),
-  user_id: z.optional(z.string()),
-  key_hash: z.optional(z.string()),
-  return_full_object: z.optional(z.enum(['true', 'false'])),
-});
-
 export type GenerateKeyInput = z.infer<typeof generateKeySchema>;
 export type UpdateKeyInput = z.infer<typeof updateKeySchema>;
 export type RegenerateKeyInput = z.infer<typeof regenerateKeySchema>;

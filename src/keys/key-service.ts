@@ -126,9 +126,10 @@ export async function deleteKeys(env: Bindings, keys: string[], aliases: string[
 }
 
 /**
- * A new key replaces the old one: it takes over the record, spend and budget window, and the old key is refused
- * from its next request on. The new ledger is written before the old one is retired, so a failure leaves the old
- * key working rather than neither.
+ * A new key replaces the old one: it takes over the record, spend, budget and rate windows, and the reservations of
+ * requests still in flight; the old key is refused from its next request on, and the settlements of its requests
+ * still in flight are forwarded to the new key. The new ledger is prepared (not yet usable, and nobody holds the
+ * key yet) before the old one hands over in one step, so no admission or settlement falls between the two.
  */
 export async function regenerateKey(
   env: Bindings,
@@ -144,19 +145,35 @@ export async function regenerateKey(
   const plaintext = new_key ?? newPlaintextKey();
   const token = await sha256Hex(plaintext);
   const now = Date.now();
-  const record: KeyRecord = {
-    ...snapshot.record,
+  const successorOf = (previous: KeyRecord): KeyRecord => ({
+    ...previous,
     ...settingsPatch(settings, now),
     token,
     key_name: keyName(plaintext),
     updated_at: new Date(now).toISOString(),
-  };
+  });
   const fresh = ledger(env, token);
-  if (!(await fresh.adopt(snapshot, record))) throw invalidRequest('new_key already exists or was used before', 'new_key');
-  if (!(await old.retire('regenerated'))) {
+  if (!(await fresh.prepare(successorOf(snapshot.record)))) {
+    throw invalidRequest('new_key already exists or was used before', 'new_key');
+  }
+  // Both steps are idempotent, so a call whose answer was lost is simply made again.
+  const handover = await twice(() => old.handOver(token));
+  if (!handover) {
     await fresh.retire('deleted');
     throw new GatewayError('conflict', 'The key changed while it was being regenerated; try again');
   }
-  await indexKey(env, record, snapshot.record);
+  const record = successorOf(handover.record);
+  if (!(await twice(() => fresh.adopt(handover, record)))) {
+    throw new GatewayError('conflict', 'The new key changed while it was being regenerated');
+  }
+  await indexKey(env, record, handover.record);
   return { plaintext, view: (await fresh.view())! };
+}
+
+async function twice<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch {
+    return call();
+  }
 }

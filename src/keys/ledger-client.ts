@@ -5,7 +5,19 @@ type Async<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (
 
 /** The ledger's RPC surface, derived from the class itself. */
 export type LedgerRpc = Async<
-  Pick<KeyLedger, 'create' | 'admit' | 'settleMany' | 'view' | 'update' | 'snapshot' | 'retire' | 'adopt' | 'logs' | 'usage'>
+  Pick<KeyLedger, | 'create'
+    | 'admit'
+    | 'settleMany'
+    | 'view'
+    | 'update'
+    | 'snapshot'
+    | 'retire'
+    | 'prepare'
+    | 'handOver'
+    | 'adopt'
+    | 'logs'
+    | 'usage'
+  >
 >;
 
 /**

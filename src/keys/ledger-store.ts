@@ -1,11 +1,16 @@
 import type { KeyRecord, LedgerStatus, Settlement, SpendLogQuery, SpendLogRow, UsageBucket } from './ledger-types';
 import { fromNanos } from '../accounting/money';
 
+/** `pending`: the new key of a regeneration, until the old one has handed over (nobody holds it yet). */
+export type StoredStatus = LedgerStatus | 'pending';
+
 export interface StoredKey {
-  status: LedgerStatus;
+  status: StoredStatus;
   record: KeyRecord;
   spendNanos: number;
   budgetResetAt: number | null;
+  /** The key this one was regenerated into: its late settlements are forwarded there. */
+  successor: string | null;
 }
 
 /** A ledger's SQLite tables (docs/storage.md): `key_state` (one row) and `spend_logs` (one row per request). */
@@ -13,7 +18,10 @@ export class LedgerStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS key_state (
       id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT NOT NULL, record TEXT NOT NULL,
-      spend_nanos INTEGER NOT NULL DEFAULT 0, budget_reset_at INTEGER)`);
+      spend_nanos INTEGER NOT NULL DEFAULT 0, budget_reset_at INTEGER, successor TEXT)`);
+    // Ledgers created before regeneration handed over in-flight requests lack the column.
+    const columns = sql.exec<{ name: string }>('PRAGMA table_info(key_state)').toArray();
+    if (!columns.some((c) => c.name === 'successor')) sql.exec('ALTER TABLE key_state ADD COLUMN successor TEXT');
     sql.exec(`CREATE TABLE IF NOT EXISTS spend_logs (
       request_id TEXT PRIMARY KEY, api_key TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL,
       call_type TEXT NOT NULL, model_group TEXT NOT NULL, model_id TEXT, prompt_tokens INTEGER NOT NULL,
@@ -24,27 +32,41 @@ export class LedgerStore {
 
   load(): StoredKey | undefined {
     const row = this.sql
-      .exec<{ status: string; record: string; spend_nanos: number; budget_reset_at: number | null }>(
-        'SELECT status, record, spend_nanos, budget_reset_at FROM key_state WHERE id = 1',
+      .exec<{ status: string; record: string; spend_nanos: number; budget_reset_at: number | null; successor: string | null }>(
+        'SELECT status, record, spend_nanos, budget_reset_at, successor FROM key_state WHERE id = 1',
       )
       .toArray()[0];
     if (!row) return undefined;
     return {
-      status: row.status as LedgerStatus,
+      status: row.status as StoredStatus,
       record: JSON.parse(row.record) as KeyRecord,
       spendNanos: row.spend_nanos,
       budgetResetAt: row.budget_reset_at,
+      successor: row.successor,
     };
   }
 
   save(state: StoredKey): void {
     this.sql.exec(
-      'INSERT OR REPLACE INTO key_state (id, status, record, spend_nanos, budget_reset_at) VALUES (1, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO key_state (id, status, record, spend_nanos, budget_reset_at, successor) VALUES (1, ?, ?, ?, ?, ?)',
       state.status,
       JSON.stringify(state.record),
       state.spendNanos,
       state.budgetResetAt,
+      state.successor,
     );
+  }
+
+  /** Which of these request ids have a spend-log row here (a regeneration's handover, never the hot path). */
+  logged(requestIds: readonly string[]): Set<string> {
+    if (requestIds.length === 0) return new Set();
+    const rows = this.sql
+      .exec<{ request_id: string }>(
+        'SELECT request_id FROM spend_logs WHERE request_id IN (SELECT value FROM json_each(?))',
+        JSON.stringify(requestIds),
+      )
+      .toArray();
+    return new Set(rows.map((r) => r.request_id));
   }
 
   /** The hot write of every settlement: one increment, not a rewrite of the whole record. */

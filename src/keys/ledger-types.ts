@@ -102,3 +102,18 @@ export interface SpendLogQuery {
 export type LedgerStatus = 'active' | 'deleted' | 'regenerated';
 
 export type { KeyRecord, KeyView };
+
+/**
+ * What a regenerated key's ledger hands its successor, taken in one synchronous step (`KeyLedger.handOver`): every
+ * admission before it is here (spend, or a reservation still in flight), every settlement after it is forwarded.
+ */
+export interface Handover {
+  record: KeyRecord;
+  spendNanos: number;
+  budgetResetAt: number | null;
+  /** Requests admitted and not settled yet: they keep counting against budget, tpm and parallel limits. */
+  reservations: { requestId: string; nanos: number; tokens: number; at: number }[];
+  /** The last minute of the rpm and tpm windows, as [time, weight] events. */
+  requests: [number, number][];
+  tokens: [number, number][];
+}

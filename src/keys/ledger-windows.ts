@@ -34,6 +34,23 @@ export class SlidingWindow {
     };
   }
 
+  /** The events still inside the window at `now`, as [time, weight]: what a regenerated key hands its successor. */
+  events(now: number): [number, number][] {
+    this.prune(now);
+    return this.times.slice(this.head).map((t, i) => [t, this.weights[this.head + i]!]);
+  }
+
+  /** Takes in another window's events, kept in time order (pruning stops at the first event still inside). */
+  merge(events: readonly [number, number][]): void {
+    if (events.length === 0) return;
+    const all = [...this.times.slice(this.head).map((t, i): [number, number] => [t, this.weights[this.head + i]!]), ...events];
+    all.sort((a, b) => a[0] - b[0]);
+    this.times = all.map((e) => e[0]);
+    this.weights = all.map((e) => e[1]);
+    this.head = 0;
+    this.sum = this.weights.reduce((a, b) => a + b, 0);
+  }
+
   private prune(now: number): void {
     const cutoff = now - WINDOW_MS;
     while (this.head < this.times.length && this.times[this.head]! <= cutoff) {

@@ -1,8 +1,10 @@
 import type { CallContext } from './call-context';
 import { currentRoutingTable, getRoutingTable } from '../deployments/config-cache';
 import type { Deployment } from '../deployments/schema';
-import { completionTokensOf, likelyPromptTokens, maxPromptTokens } from '../accounting/estimate';
-import { costNanos, priceOf, worstCaseNanos } from '../accounting/pricing';
+import { likelyPromptTokens } from '../accounting/estimate';
+import { costNanos, priceOf } from '../accounting/pricing';
+import { reachableDeployments } from '../accounting/reachable';
+import { reservationOf } from '../accounting/reservation';
 import { fromNanos } from '../accounting/money';
 import { GatewayError } from '../http/errors';
 import type { Settlement } from '../keys/ledger-types';
@@ -27,6 +29,8 @@ export interface InferenceRequest {
   stripUsageChunk: boolean;
   /** The parsed body, for the token estimate (empty for uploads). */
   body: Record<string, unknown>;
+  /** A streamed upload: its declared size (Content-Length; undefined when chunked) bounds what admission reserves. */
+  upload?: { bytes: number | undefined };
   /** Builds the upstream request for one deployment (called again for a retry on another one). */
   upstreamBody(target: UpstreamTarget, deployment: Deployment): BuiltRequest;
   /** Adjusts a JSON response before it is returned (rerank adds LiteLLM's `meta`). Default: forwarded untouched. */
@@ -50,11 +54,11 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
   if (!found) throw modelNotFound(req.model);
   const target = req.preferDeployment ? { ...found, prefer: req.preferDeployment } : found;
 
-  // The worst case is reserved at admission; master-key calls are not admitted, so it is not even computed for them.
+  // The worst case on every deployment the call may reach (fallback groups included), at the prices it will be billed
+  // at, is reserved at admission; master-key calls are not admitted, so it is not even computed for them.
   const account = c.caller.kind === 'master' ? MASTER_ACCOUNT : await admitCall(c, target.group, () => {
-    const promptTokens = maxPromptTokens(req.body);
-    const completionTokens = req.endpoint === 'chat' || req.endpoint === 'completion' ? completionTokensOf(req.body, target.deployments) : 0;
-    return { tokens: promptTokens + completionTokens, nanos: worstCaseNanos(target.deployments, promptTokens, completionTokens) };
+    const input = { endpoint: req.endpoint, body: req.body, batch: c.batch, ...(req.upload ? { upload: req.upload } : {}) };
+    return reservationOf(input, reachableDeployments(table, target));
   });
   // A key's call must be booked even if its client leaves (its reservation and parallel slot wait for that, else for
   // their 15 min expiry): workerd ends a request when its client goes away, unless a waitUntil is pending. So the

@@ -27,6 +27,7 @@ export function streamResponse(
     stripUsageChunk: options.stripUsageChunk,
     ...(options.mapEvent ? { mapEvent: options.mapEvent } : {}),
     onChunk: upstream.chunk,
+    onRead: upstream.reading,
     describeError(err) {
       const mapped = upstream.mapReadError(err);
       return mapped instanceof GatewayError ? mapped.message : 'The upstream connection broke off mid-stream';

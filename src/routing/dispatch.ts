@@ -8,8 +8,11 @@ import { callUpstream, ClientGone, type UpstreamResponse } from '../upstream/vll
 import { resolveTarget, type UpstreamTarget } from '../upstream/vllm/target';
 import { acquire } from './busy';
 import { chooseDeployment } from './choose';
+import { backoffMs, retryAfterMs } from './backoff';
 import { DEFAULT_ALLOWED_FAILS, DEFAULT_COOLDOWN_S, recordFailure } from './cooldown';
 import { fallbackGroups, isContextWindowError } from './fallbacks';
+import { pause } from './pause';
+import { failurePolicy } from './retry-policy';
 import type { ModelTarget } from './resolve';
 
 export interface DispatchRequest {
@@ -33,27 +36,12 @@ export interface DispatchOutcome {
 }
 
 const DEFAULT_RETRIES = 2;
-/** Longest Retry-After the gateway waits out itself before retrying the same deployment. */
-const MAX_RETRY_WAIT_MS = 10_000;
-
-/** Connection errors, timeouts, 408, 429 and 5xx are worth another deployment; other 4xx are the client's. */
-function retryable(err: unknown): boolean {
-  if (!(err instanceof GatewayError)) return false;
-  if (err.kind === 'upstream_unreachable' || err.kind === 'upstream_timeout') return true;
-  const status = err.options.status ?? 0;
-  return err.kind === 'upstream_error' && (status === 408 || status === 429 || status >= 500);
-}
-
-function retryAfterMs(err: unknown): number | undefined {
-  const value = err instanceof GatewayError ? err.options.headers?.['retry-after'] : undefined;
-  const seconds = Number(value);
-  return value && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
-}
 
 /**
- * Sends a request to a deployment of its group, retrying failures on other deployments (then the same one, after
- * its Retry-After), cooling down deployments that keep failing, and moving on to the configured fallback groups
- * that the caller's key may use. Nothing here runs after the response has started: a stream is never retried.
+ * Sends a request to a deployment of its group, retrying failures on other deployments (then on ones already tried,
+ * after a pause: their Retry-After or LiteLLM's backoff), cooling down deployments that fail, and moving on to the
+ * configured fallback groups that the caller's key may use. Nothing here runs after the response has started: a
+ * stream is never retried.
  */
 export async function dispatch(
   c: CallContext,
@@ -70,19 +58,28 @@ export async function dispatch(
 
   for (let g = 0; g < chain.length; g++) {
     const group = chain[g]!;
-    const tried = new Set<string>();
+    // Deployments that must not be tried again in this request (misconfigured: 401/403/404).
+    const barred = new Set<string>();
+    let tried = new Set<string>();
+    // Every deployment has been tried once: from now on each retry goes back to one that failed, after a pause.
+    let goingBack = false;
     let contextTooLong = false;
     for (let attempt = 0; attempt < attempts; attempt++) {
       let deployment = chooseDeployment(group.deployments, tried, settings.routing_strategy, group.prefer);
       if (!deployment) {
-        // Every deployment has been tried: try them again, after the wait the last one asked for.
-        tried.clear();
+        tried = new Set(barred);
+        goingBack = true;
         deployment = chooseDeployment(group.deployments, tried, settings.routing_strategy, group.prefer);
-        const wait = retryAfterMs(lastError);
-        if (wait) await new Promise((r) => setTimeout(r, Math.min(wait, MAX_RETRY_WAIT_MS)));
       }
       if (!deployment) break;
-      if (attempt > 0) retries++;
+      if (attempt > 0) {
+        retries++;
+        if (goingBack) {
+          const wait = backoffMs(lastError, attempt, (settings.retry_after ?? 0) * 1000);
+          // The client's signal is read only here, off the hot path: a pause ends when the client goes away.
+          await pause(wait, req.signal ?? c.clientSignal?.());
+        }
+      }
       try {
         const { upstream, adapter } = await attemptOn(c, deployment, settings, req);
         return { group: group.group, deployment, upstream, adapter, retries, fallbacks: g };
@@ -93,13 +90,19 @@ export async function dispatch(
           contextTooLong = true;
           break;
         }
-        if (!retryable(err)) throw err;
-        recordFailure(deployment.model_info.id, {
+        const id = deployment.model_info.id;
+        const policy = failurePolicy(err, table.groups.get(deployment.model_name)?.length ?? group.deployments.length);
+        if (policy.retry === 'never') throw err;
+        if (policy.retry === 'elsewhere') barred.add(id);
+        tried.add(id);
+        if (policy.cooldown === 'none') continue;
+        const wait = retryAfterMs(err);
+        recordFailure(id, {
           allowedFails: settings.allowed_fails ?? DEFAULT_ALLOWED_FAILS,
           cooldownMs: (settings.cooldown_time ?? DEFAULT_COOLDOWN_S) * 1000,
-          ...(retryAfterMs(err) ? { retryAfterMs: retryAfterMs(err)! } : {}),
+          immediate: policy.cooldown === 'now',
+          ...(wait ? { retryAfterMs: wait } : {}),
         });
-        tried.add(deployment.model_info.id);
       }
     }
     if (g > 0) continue;

@@ -2,12 +2,19 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { allBatches } from '../batches/all-batches';
 import { ownedRunner } from '../batches/batch-service';
-import { decodeId } from '../files/ids';
+import { ownedFile } from '../files/file-store';
+import { GatewayError } from '../http/errors';
 import { fileKey } from '../files/r2-layout';
 import { page } from './middleware';
 import { BatchesPage } from './pages/batches';
 
 const SHOWN = 100;
+
+/** A file that is not there (never written, deleted, expired) is this page's 404; anything else is an error. */
+function onlyMissing(err: unknown): null {
+  if (err instanceof GatewayError && err.kind === 'not_found') return null;
+  throw err;
+}
 
 /** Batches: every owner's, with live progress, cancel, and output/error downloads. */
 export function batchUiRoutes(): Hono<AppEnv> {
@@ -31,8 +38,9 @@ export function batchUiRoutes(): Hono<AppEnv> {
     const owner = await runner.owner();
     const batch = owner ? await runner.describe(owner) : null;
     const fileId = batch ? (c.req.param('which') === 'output' ? batch.output_file_id : batch.error_file_id) : null;
-    const decoded = typeof fileId === 'string' ? decodeId('file', fileId) : undefined;
-    const object = owner && decoded ? await c.env.FILES.get(fileKey(owner, decoded.internal)) : null;
+    // Through ownedFile like the Files API, so an output file past its expires_at is gone here too.
+    const file = owner && typeof fileId === 'string' ? await ownedFile(c.env.FILES, owner, fileId).catch(onlyMissing) : null;
+    const object = file ? await c.env.FILES.get(fileKey(file.owner, file.internal)) : null;
     if (!object) return page(c, 404, 'No such file', 'This batch has no such file (yet).');
     return new Response(object.body, {
       headers: {

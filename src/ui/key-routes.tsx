@@ -14,7 +14,7 @@ const PAGE_SIZE = 50;
 
 async function keysPage(c: Context<AppEnv>, extra: { error?: string; values?: Record<string, string> } = {}) {
   const pageNo = Math.max(1, Number(c.req.query('page') ?? 1) || 1);
-  const list = await listKeys(c.env, { page: pageNo, size: PAGE_SIZE, return_full_object: 'true' });
+  const list = await listKeys(c.env, { page: pageNo, size: PAGE_SIZE, return_full_object: true });
   return c.html(
     <KeysPage csrf={c.get('csrf')} keys={list.keys as KeyView[]} total={list.total_count} page={pageNo} pages={list.total_pages} {...extra} />,
     extra.error ? 400 : 200,

@@ -18,6 +18,8 @@ export interface TapOptions {
   /** Rewrites every JSON event (a completion stream shown as a chat stream); each event may become several. */
   mapEvent?: (event: Record<string, unknown>) => Record<string, unknown>[];
   onChunk(first: boolean): void;
+  /** Called before each read from the upstream (the client asked for more). */
+  onRead(): void;
   /** Turns a read failure into the message for the client's error event (timeouts say so). */
   describeError(err: unknown): string;
   onEnd(outcome: StreamOutcome): void;
@@ -106,6 +108,7 @@ export function tapSse(upstream: ReadableStream<Uint8Array>, options: TapOptions
         for (;;) {
           let chunk: ReadableStreamReadResult<Uint8Array>;
           try {
+            options.onRead();
             chunk = await reader.read();
           } catch (err) {
             outcome.error = options.describeError(err);

@@ -1,10 +1,11 @@
 /**
- * One timer for a whole upstream exchange. `touch()` is called per streamed chunk, so it only records a timestamp;
- * the timer re-arms itself for the remaining time instead of being cleared and set per token.
+ * One timer for a whole upstream exchange. `touch()`, `pause()` and `resume()` are called per streamed chunk, so they
+ * only record state; the timer re-arms itself for the remaining time instead of being cleared and set per token.
  */
 export class Watchdog {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private last = Date.now();
+  private paused = false;
   private limitMs: number;
 
   constructor(
@@ -31,6 +32,20 @@ export class Watchdog {
     this.last = Date.now();
   }
 
+  /**
+   * Nothing is being awaited from the upstream (a stream's chunk was handed on and the client has not asked for the
+   * next): the limit does not run, so a client that reads slowly cannot make a healthy upstream look stalled.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** A read from the upstream began: the limit runs again, counted from now. */
+  resume(): void {
+    this.paused = false;
+    this.last = Date.now();
+  }
+
   stop(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
@@ -38,7 +53,7 @@ export class Watchdog {
 
   private arm(ms: number): void {
     this.timer = setTimeout(() => {
-      const remaining = this.last + this.limitMs - Date.now();
+      const remaining = this.paused ? this.limitMs : this.last + this.limitMs - Date.now();
       if (remaining > 0) this.arm(remaining);
       else {
         this.timer = undefined;

@@ -84,7 +84,7 @@ describe('costs and headers', () => {
     expect(row).toMatchObject({
       request_id: second.headers.get('x-litellm-call-id'),
       api_key: k.token,
-      call_type: 'chat',
+      call_type: 'acompletion',
       model_group: group,
       model_id: id,
       prompt_tokens: 3,

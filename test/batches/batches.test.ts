@@ -5,6 +5,9 @@ import { callJson, expectEnvelope, simDeployment } from '../helpers/gateway';
 import { batchLine, jsonl, uploadFile } from '../helpers/files';
 import { newKey, settledRows } from '../helpers/keys';
 import { createBatch, fileLines, waitForBatch, type Batch } from '../helpers/batches';
+import { decodeId } from '../../src/files/ids';
+import type { BatchRunner } from '../../src/batches/batch-runner';
+import type { BatchState } from '../../src/batches/batch-types';
 
 const PRICE = { input_cost_per_token: 0.001, output_cost_per_token: 0.002 };
 
@@ -149,6 +152,46 @@ describe('batches run by the gateway', () => {
     expect(errors.every((l) => l.error?.code === 'batch_cancelled')).toBe(true);
     const all = [...output, ...errors].map((l) => l.custom_id).sort();
     expect(all).toEqual(Array.from({ length: 20 }, (_, i) => `c${i}`).sort());
+  });
+});
+
+describe('a cancel while the runner reads the input file', () => {
+  it('is kept: the batch ends cancelled and runs no line (the runner used to save its stale copy over the cancel)', async () => {
+    const { group, sim } = await simDeployment();
+    const k = await newKey();
+    const file = await uploadFile(jsonl(['a', 'b', 'c'].map((id) => batchLine(id))), { key: k.key, purpose: 'batch', model: group });
+    const { body: batch } = await createBatch(file.body.id, k.key);
+    expect((await waitForBatch(batch.id, k.key)).status).toBe('completed');
+    const ranBefore = (await sim.log()).length;
+
+    // Put the runner back to a batch just created (no alarm pending), then interleave as production can: the
+    // runner's alarm awaits the R2 read of the input file, and a cancel arrives meanwhile.
+    const stub = env.BATCHES.get(env.BATCHES.idFromName(decodeId('batch', batch.id)!.internal));
+    const afterRace = await runInDurableObject(stub, async (runner: BatchRunner, state) => {
+      const sql = state.storage.sql;
+      const stored = JSON.parse(sql.exec<{ state: string }>('SELECT state FROM batch WHERE id = 1').one().state) as BatchState;
+      const fresh: BatchState = { ...stored, status: 'validating', in_progress_at: null, finalizing_at: null, completed_at: null, output_file_id: null, error_file_id: null };
+      sql.exec('UPDATE batch SET state = ? WHERE id = 1', JSON.stringify(fresh));
+      sql.exec('DELETE FROM lines');
+      sql.exec('DELETE FROM meta');
+      const alarm = runner.alarm();
+      const cancelled = await runner.cancel(stored.owner);
+      expect(cancelled).toMatchObject({ status: 'cancelling' });
+      await alarm;
+      return JSON.parse(sql.exec<{ state: string }>('SELECT state FROM batch WHERE id = 1').one().state) as BatchState;
+    });
+    expect(['cancelling', 'finalizing', 'cancelled']).toContain(afterRace.status);
+
+    const done = await waitForBatch(batch.id, k.key);
+    expect(done.status).toBe('cancelled');
+    expect(done.request_counts).toEqual({ total: 3, completed: 0, failed: 3 });
+    const errors = await fileLines(done.error_file_id, k.key);
+    expect(errors.map((l) => [l.custom_id, l.error?.code])).toEqual([
+      ['a', 'batch_cancelled'],
+      ['b', 'batch_cancelled'],
+      ['c', 'batch_cancelled'],
+    ]);
+    expect((await sim.log()).length).toBe(ranBefore);
   });
 });
 

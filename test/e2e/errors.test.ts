@@ -68,7 +68,7 @@ describe('errors inside a stream', () => {
     expect((await sim.log())[0]!.completed).toBe(false);
     // The key's spend log records the request as a failure.
     const [row] = await settledRows(key, 1);
-    expect(row).toMatchObject({ model_group: group, status: 'failure', call_type: 'chat' });
+    expect(row).toMatchObject({ model_group: group, status: 'failure', call_type: 'acompletion' });
   });
 
   it("vLLM's in-stream error event reaches the SDK as an APIError with vLLM's message", async () => {
@@ -113,7 +113,7 @@ describe('upstream failures and client disconnects', () => {
     const [entry] = await sim.waitForLog((log) => log[0]?.aborted === true, 5000);
     expect(entry!.completed).toBe(false);
     const [row] = await settledRows(key, 1);
-    expect(row).toMatchObject({ model_group: group, call_type: 'chat' });
+    expect(row).toMatchObject({ model_group: group, call_type: 'acompletion' });
     expect(row!.completion_tokens).toBeLessThan(16);
   });
 });

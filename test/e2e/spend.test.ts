@@ -36,18 +36,18 @@ describe('spend', () => {
 
     const chat1 = await client.chat.completions.create({ model: group, messages: user('a b c d e f g h') }).withResponse();
     expect(chat1.data.usage).toMatchObject({ prompt_tokens: 8, completion_tokens: 8 });
-    record(chat1.response.headers, 8, 8, 'chat');
+    record(chat1.response.headers, 8, 8, 'acompletion');
 
     const chat2 = await client.chat.completions
       .create({ model: group, messages: user('a b c d e f g h'), max_tokens: 3 })
       .withResponse();
-    record(chat2.response.headers, 8, 3, 'chat');
+    record(chat2.response.headers, 8, 3, 'acompletion');
 
     const text = await client.completions.create({ model: group, prompt: 'x y z' }).withResponse();
-    record(text.response.headers, 3, 3, 'completion');
+    record(text.response.headers, 3, 3, 'atext_completion');
 
     const emb = await client.embeddings.create({ model: group, input: 'p q r s', encoding_format: 'float' }).withResponse();
-    record(emb.response.headers, 4, 0, 'embedding');
+    record(emb.response.headers, 4, 0, 'aembedding');
 
     for (const c of calls) expect(c.cost).toBeCloseTo(c.prompt * IN + c.completion * OUT, 15);
 
@@ -115,7 +115,7 @@ describe('spend of the other priced endpoints', () => {
     const expected = 3 * (PER_SECOND_IN + PER_SECOND_OUT); // the simulator reports ceil(2.5 s)
     expect(Number(response.headers.get('x-litellm-response-cost'))).toBeCloseTo(expected, 15);
     const [row] = await settledRows(key, 1);
-    expect(row).toMatchObject({ call_type: 'transcription', status: 'success' });
+    expect(row).toMatchObject({ call_type: 'atranscription', status: 'success' });
     expect(row!.spend).toBeCloseTo(expected, 15);
   });
 
@@ -142,7 +142,7 @@ describe('spend of the other priced endpoints', () => {
     const expected = body.usage.total_tokens * IN;
     expect(Number(res.headers.get('x-litellm-response-cost'))).toBeCloseTo(expected, 15);
     const [row] = await settledRows(key, 1);
-    expect(row).toMatchObject({ call_type: 'rerank', total_tokens: 10 });
+    expect(row).toMatchObject({ call_type: 'arerank', total_tokens: 10 });
     expect(row!.spend).toBeCloseTo(expected, 15);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, callJson, expectEnvelope, readSse, simDeployment } from '../helpers/gateway';
+import { newKey, settledRows } from '../helpers/keys';
 
 const user = (content: unknown) => [{ role: 'user', content }];
 
@@ -114,6 +115,24 @@ describe('chat streaming', () => {
     expect(sent.stream_options).toEqual({ include_usage: true });
   });
 
+  it('shows no usage to a client that set continuous_usage_stats without include_usage (as vLLM would), and still bills', async () => {
+    const { group, sim } = await simDeployment({ info: { input_cost_per_token: 0.001, output_cost_per_token: 0.002 } });
+    const k = await newKey();
+    const res = await call('/v1/chat/completions', {
+      method: 'POST',
+      key: k.key,
+      json: { model: group, stream: true, stream_options: { continuous_usage_stats: true }, messages: user('a b c') },
+    });
+    const data = await readSse(res);
+    expect(data.at(-1)).toBe('[DONE]');
+    expect(data.length).toBeGreaterThan(3);
+    expect(data.filter((d) => d.includes('"usage"'))).toEqual([]);
+    const sent = (await sim.log())[0]!.json as { stream_options: unknown };
+    expect(sent.stream_options).toEqual({ continuous_usage_stats: false, include_usage: true });
+    const [row] = await settledRows(k.key, 1);
+    expect(row).toMatchObject({ prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 });
+  });
+
   it('forwards the usage chunk to a client that asked for it', async () => {
     const { group } = await simDeployment();
     const res = await call('/v1/chat/completions', {
@@ -155,6 +174,29 @@ describe('chat streaming', () => {
     expect(data).not.toContain('[DONE]');
     const error = expectEnvelope(JSON.parse(data.at(-1)!));
     expect(error.message).toBe(`Deployment '${id}' sent nothing for 0.3 s mid-stream`);
+  });
+
+  it('lets a client read slowly: the idle limit runs only while the gateway waits on the upstream', async () => {
+    // Chunks 40 ms apart, well within a 0.3 s idle limit; the client then pauses for 1 s between reads.
+    const { group } = await simDeployment({ sim: { chunkDelayMs: 40 }, params: { timeout: 0.3, stream_timeout: 5 } });
+    const res = await call('/v1/chat/completions', {
+      method: 'POST',
+      json: { model: group, stream: true, messages: user('a b c d e f') },
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).not.toContain('"error"');
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    const content = [...text.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join('');
+    expect(content).toBe('a b c d e f');
   });
 
   it('passes vLLM in-stream errors through untouched', async () => {

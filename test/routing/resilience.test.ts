@@ -1,28 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, callJson, expectEnvelope, readSse, simDeployment, unique } from '../helpers/gateway';
+import { chat, pair, routerSettings } from '../helpers/routing';
 import { newKey } from '../helpers/keys';
-
-const chat = (model: string, extra: Record<string, unknown> = {}) => ({
-  model,
-  messages: [{ role: 'user', content: 'a b c d' }],
-  ...extra,
-});
-
-async function routerSettings(settings: Record<string, unknown>): Promise<void> {
-  const res = await call('/config/import', { method: 'POST', json: { model_list: [], router_settings: settings } });
-  if (res.status !== 200) throw new Error(`router_settings: ${res.status} ${await res.text()}`);
-}
 
 afterEach(async () => {
   await routerSettings({});
 });
-
-/** Two deployments in one group: a good one and one with the given failure. */
-async function pair(bad: Parameters<typeof simDeployment>[0]) {
-  const good = await simDeployment();
-  const broken = await simDeployment({ ...bad, group: good.group });
-  return { group: good.group, good, broken };
-}
 
 describe('retries on another deployment', () => {
   const failures: [string, Parameters<typeof simDeployment>[0]][] = [

@@ -129,7 +129,7 @@ describe('chat served by completion-only deployments', () => {
     expect(Number(res.headers.get('x-litellm-response-cost'))).toBeCloseTo(expected, 9);
     expect(res.headers.get('x-litellm-model-group')).toBe(d.group);
     const [row] = await settledRows(k.token, 1);
-    expect(row).toMatchObject({ call_type: 'chat', model_group: d.group, model_id: d.id, prompt_tokens: body.usage.prompt_tokens });
+    expect(row).toMatchObject({ call_type: 'acompletion', model_group: d.group, model_id: d.id, prompt_tokens: body.usage.prompt_tokens });
     expect(row!.spend).toBeCloseTo(expected, 9);
   });
 

@@ -19,6 +19,8 @@ async function run(chunks: string[], strip: boolean, failAtEnd = false): Promise
   const out = tapSse(source(chunks, failAtEnd), {
     stripUsageChunk: strip,
     onChunk: () => undefined,
+    onRead: () => undefined,
+
     describeError: () => 'broke',
     onEnd: (o) => (outcome = o),
   });

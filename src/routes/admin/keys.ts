@@ -6,12 +6,12 @@ import { readJsonObject } from '../../http/body';
 import { GatewayError, invalidRequest, notFound } from '../../http/errors';
 import { validate } from '../../http/validate';
 import { listKeys } from '../../keys/key-listing';
+import { listKeysQuerySchema } from './key-list-query';
 import { ledger } from '../../keys/ledger-client';
 import {
   blockKeySchema,
   deleteKeysSchema,
   generateKeySchema,
-  listKeysQuerySchema,
   regenerateKeySchema,
   updateKeySchema,
 } from '../../keys/key-schemas';

@@ -7,6 +7,7 @@ import { readJsonObject } from '../../http/body';
 import { invalidRequest } from '../../http/errors';
 import { validate } from '../../http/validate';
 import { BATCH_ENDPOINTS } from '../../files/batch-file';
+import { expiresAfterSchema } from '../../files/expiry';
 import { ownerOf } from '../../files/owner';
 import { findModel } from '../../routing/resolve';
 import { batchInput, cancelBatch, createBatch, describeBatch, listBatches } from '../../batches/batch-service';
@@ -17,6 +18,7 @@ const createSchema = z.strictObject({
   endpoint: z.enum(BATCH_ENDPOINTS),
   completion_window: z.literal('24h'),
   metadata: z.optional(z.nullable(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512))))),
+  output_expires_after: z.optional(expiresAfterSchema),
 });
 
 const listQuery = z.strictObject({
@@ -33,11 +35,12 @@ export function batchRoutes(): Hono<AppEnv> {
     const owner = await ownerOf(c.env, caller);
     const input = validate(createSchema, (await readJsonObject(c.req.raw, 64 * 1024)).value);
     if (input.metadata && Object.keys(input.metadata).length > 16) throw invalidRequest('metadata holds at most 16 pairs', 'metadata');
-    const file = await batchInput(c.env, owner.id, { ...input, metadata: undefined });
+    const create = { ...input, metadata: input.metadata ?? undefined, output_expires_after: input.output_expires_after?.seconds };
+    const file = await batchInput(c.env, owner.id, create);
     await assertModelAllowed(c, owner, file.model);
     const target = findModel(await getRoutingTable(c.env), file.model)!;
     const label = owner.key ? (owner.key.key_alias ?? owner.key.key_name) : 'master key';
-    const batch = await createBatch(c.env, owner.id, caller, target, { ...input, metadata: input.metadata ?? undefined }, label);
+    const batch = await createBatch(c.env, owner.id, caller, target, create, label);
     return c.json(batch);
   });
 

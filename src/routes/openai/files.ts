@@ -3,11 +3,12 @@ import * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { authenticate } from '../../auth/middleware';
 import { getRoutingTable } from '../../deployments/config-cache';
-import { GatewayError } from '../../http/errors';
+import { GatewayError, invalidRequest } from '../../http/errors';
 import { validate } from '../../http/validate';
 import { allowsModel } from '../../keys/key-record';
 import { findModel, modelNotFound } from '../../routing/resolve';
-import { deleteFile, listFiles, ownedFile, saveFileRecord, toFileObject, type FileRecord } from '../../files/file-store';
+import { deleteFile, ownedFile, saveFileRecord, toFileObject, type FileRecord } from '../../files/file-store';
+import { listFiles } from '../../files/file-listing';
 import { acceptForm, receiveForm } from '../../files/file-upload';
 import { contentDisposition } from '../../files/filename';
 import { fileKey } from '../../files/r2-layout';
@@ -17,16 +18,38 @@ const listQuery = z.strictObject({
   purpose: z.optional(z.string()),
   limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10000)), 100),
   after: z.optional(z.string()),
-  order: z.optional(z.enum(['desc'])),
+  order: z._default(z.enum(['asc', 'desc']), 'desc'),
 });
+
+/** Whether the caller may use this model: it must be a group (or deployment id) the key's allowlist admits. */
+async function modelAccess(c: Context<AppEnv>, owner: Owner, model: string): Promise<{ group: string; allowed: boolean } | undefined> {
+  const target = findModel(await getRoutingTable(c.env), model);
+  if (!target) return undefined;
+  return { group: target.group, allowed: !owner.key || allowsModel(owner.key.models, target.group) };
+}
 
 /** The caller may use this model group (a file or batch id carries one): the same allowlist as live requests. */
 export async function assertModelAllowed(c: Context<AppEnv>, owner: Owner, model: string): Promise<void> {
-  const target = findModel(await getRoutingTable(c.env), model);
-  if (!target) throw modelNotFound(model);
-  if (owner.key && !allowsModel(owner.key.models, target.group)) {
-    throw new GatewayError('key_model_access_denied', `This key is not allowed to use model \`${target.group}\``, { param: 'model' });
+  const access = await modelAccess(c, owner, model);
+  if (!access) throw modelNotFound(model);
+  if (!access.allowed) {
+    throw new GatewayError('key_model_access_denied', `This key is not allowed to use model \`${access.group}\``, { param: 'model' });
   }
+}
+
+/**
+ * The same check for a model nobody named, read from the batch file's lines: a problem is the file's, so a 400
+ * that says where the model came from and how to name another.
+ */
+async function assertLinesModelAllowed(c: Context<AppEnv>, owner: Owner, model: string): Promise<void> {
+  const access = await modelAccess(c, owner, model);
+  if (access?.allowed) return;
+  const why = access ? `this key is not allowed to use model \`${access.group}\`` : 'no such model exists on this gateway';
+  throw invalidRequest(
+    `No model was named for this batch file and every line names body.model "${model.slice(0, 200)}", but ${why}; ` +
+      'name the model with the form field model or target_model_names, the x-litellm-model header or ?model=',
+    'model',
+  );
 }
 
 /** OpenAI's Files API, stored in R2. Every id is checked against its owner on every access. */
@@ -35,14 +58,15 @@ export function fileRoutes(): Hono<AppEnv> {
 
   app.post('/files', authenticate, async (c) => {
     const owner = await ownerOf(c.env, c.get('caller'));
-    const named = c.req.header('x-litellm-model') ?? c.req.query('model');
+    const named = c.req.header('x-litellm-model') || c.req.query('model') || undefined;
     // A model named up front is checked before a single byte is stored.
     if (named) await assertModelAllowed(c, owner, named);
     const form = await receiveForm(c.req.raw, c.env.FILES, owner.id);
-    const record = await acceptForm(form, owner.id, named, c.env.FILES);
-    if (record.model && !named) {
+    const { record, source } = await acceptForm(form, owner.id, named, c.env.FILES);
+    if (source === 'form' || source === 'lines') {
       try {
-        await assertModelAllowed(c, owner, record.model);
+        if (source === 'form') await assertModelAllowed(c, owner, record.model);
+        else await assertLinesModelAllowed(c, owner, record.model);
       } catch (err) {
         await c.env.FILES.delete(fileKey(owner.id, record.internal));
         throw err;
@@ -59,6 +83,7 @@ export function fileRoutes(): Hono<AppEnv> {
       limit: q.limit,
       ...(q.purpose ? { purpose: q.purpose } : {}),
       ...(q.after ? { after: q.after } : {}),
+      order: q.order,
     });
     const data = page.data.map(toFileObject);
     return c.json({ object: 'list', data, first_id: page.data[0]?.id ?? null, last_id: page.data.at(-1)?.id ?? null, has_more: page.has_more });

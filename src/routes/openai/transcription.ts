@@ -21,6 +21,12 @@ function asText(answer: JsonAnswer): JsonAnswer {
   }
 }
 
+/** The upload's declared size; undefined for a chunked one (or a header that is not a byte count). */
+function declaredLength(header: string | undefined): number | undefined {
+  const bytes = header === undefined ? NaN : Number(header);
+  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined;
+}
+
 /**
  * `POST /v1/audio/transcriptions`: the multipart body is streamed upstream, never parsed with formData(); only
  * `model` is rewritten, and `response_format: text` is fetched as `json` (for the duration the request is billed
@@ -42,6 +48,8 @@ export async function transcription(c: Context<AppEnv>): Promise<Response> {
       stream: false,
       stripUsageChunk: false,
       body: {},
+      // Bounds what admission reserves (upload-bound.ts): the header only, nothing of the upload is waited for.
+      upload: { bytes: declaredLength(c.req.header('content-length')) },
       replayable: false,
       present: (answer) => (upload.wantsText() ? asText(answer) : answer),
       upstreamBody: (target) => {

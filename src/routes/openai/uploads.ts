@@ -5,6 +5,7 @@ import { authenticate } from '../../auth/middleware';
 import { readJsonObject } from '../../http/body';
 import { validate } from '../../http/validate';
 import { CLIENT_PURPOSES, saveFileRecord, toFileObject, ownedFile } from '../../files/file-store';
+import { expiresAfterSchema } from '../../files/expiry';
 import { assertFilename } from '../../files/filename';
 import { ownerOf } from '../../files/owner';
 import {
@@ -25,6 +26,7 @@ const createSchema = z.strictObject({
   purpose: z.enum(CLIENT_PURPOSES),
   bytes: z.int().check(z.positive(), z.maximum(8 * 1024 ** 3)),
   mime_type: z.string().check(z.minLength(1), z.maxLength(255)),
+  expires_after: z.optional(expiresAfterSchema),
 });
 const completeSchema = z.strictObject({
   part_ids: z.array(z.string()).check(z.minLength(1), z.maxLength(10000)),
@@ -45,7 +47,8 @@ export function uploadRoutes(): Hono<AppEnv> {
       throw invalidRequest('a batch upload needs a model: the x-litellm-model header or ?model=', 'model');
     }
     if (model) await assertModelAllowed(c, owner, model);
-    const upload = newUpload(owner.id, model, input);
+    const { expires_after, ...file } = input;
+    const upload = newUpload(owner.id, model, file, expires_after?.seconds);
     await saveUpload(c.env.FILES, upload);
     return c.json(toUploadObject(upload));
   });

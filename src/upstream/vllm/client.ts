@@ -30,6 +30,8 @@ export interface UpstreamResponse {
   response: Response;
   /** A streamed chunk arrived: after the first, the limit becomes the idle time allowed between chunks. */
   chunk(first: boolean): void;
+  /** A read of the next streamed chunk began: the idle limit runs only while one is awaited. */
+  reading(): void;
   /** The exchange is over: stops the timer and releases the deployment. Safe to call twice. */
   finish(): void;
   /** Turns our timeout's abort while reading the body into a GatewayError; anything else is returned as it is. */
@@ -130,9 +132,11 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
     if (first) {
       streaming = true;
       watchdog.reset(target.timeoutMs);
-    } else watchdog.touch();
+    }
+    watchdog.pause();
   };
-  return { response, chunk, finish, mapReadError, headersMs: Date.now() - sent };
+  const reading = (): void => watchdog?.resume();
+  return { response, chunk, reading, finish, mapReadError, headersMs: Date.now() - sent };
 }
 
 /** A limit as operators configure it (litellm_params timeouts are seconds), fractions kept. */
