@@ -1,5 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Bindings } from '../env';
+// Batch timestamps are unix seconds, like the files'.
+import { nowSeconds as now } from '../files/expiry';
 import { newInternalId } from '../files/ids';
 import { BatchStore } from './batch-store';
 import { toBatchObject, type BatchState, type BatchStatus, type ClaimedLine, type LaneSpec, type LineOutcome, type LineReport } from './batch-types';
@@ -228,8 +230,4 @@ export class BatchRunner extends DurableObject<Bindings> {
       if (s.status === 'completed') s.completed_at = now();
     });
   }
-}
-
-function now(): number {
-  return Math.floor(Date.now() / 1000);
 }

@@ -2,7 +2,8 @@ import type { Caller } from '../auth/caller';
 import type { Bindings } from '../env';
 import { invalidRequest, notFound } from '../http/errors';
 import type { BatchEndpoint } from '../files/batch-file';
-import { ownedFile, saveFileRecord, type FileRecord } from '../files/file-store';
+import { nowSeconds } from '../files/expiry';
+import { ownedFile, updateFileRecord, type FileRecord } from '../files/file-store';
 import { decodeId, encodeId, newInternalId } from '../files/ids';
 import { batchMetaKey, batchMetaPrefix, fileKey } from '../files/r2-layout';
 import type { ModelTarget } from '../routing/resolve';
@@ -43,7 +44,7 @@ export async function createBatch(
 ): Promise<Record<string, unknown>> {
   const file = await batchInput(env, owner, input);
   const internal = newInternalId();
-  const created = Math.floor(Date.now() / 1000);
+  const created = nowSeconds();
   const lanes = planLanes(target.deployments);
   const concurrency = lanes.reduce((n, lane) => n + lane.slots, 0);
   const state: BatchState = {
@@ -82,11 +83,15 @@ export async function createBatch(
 
 /**
  * An input file that expires while its batch may still read it (lines are read back from R2 by range) keeps its
- * objects until `until`; it is still shown as gone from its own `expires_at` on.
+ * objects until `until`; it is still shown as gone from its own `expires_at` on. The record is changed as stored
+ * now, not as read when the batch was validated: a file deleted meanwhile stays deleted, and the batch is refused.
  */
-async function holdInput(bucket: R2Bucket, file: FileRecord, until: number): Promise<void> {
+export async function holdInput(bucket: R2Bucket, file: FileRecord, until: number): Promise<void> {
   if (file.expires_at === undefined || file.expires_at >= until || (file.held_until ?? 0) >= until) return;
-  await saveFileRecord(bucket, { ...file, held_until: until });
+  const held = await updateFileRecord(bucket, file.owner, file.internal, (f) => (
+    (f.held_until ?? 0) >= until ? f : { ...f, held_until: until }
+  ));
+  if (!held) throw notFound(`No such file: ${file.id}`, 'input_file_id');
 }
 
 /** The runner of the caller's batch with this id, or 404 (owner and the id's model are both checked). */

@@ -1,3 +1,4 @@
+import { nowSeconds } from '../files/expiry';
 import { saveFileRecord, type FileRecord } from '../files/file-store';
 import { encodeId } from '../files/ids';
 import { PartWriter } from '../files/part-writer';
@@ -40,7 +41,7 @@ export async function writeResults(
       return null;
     }
     const { bytes } = await writer.close();
-    const created_at = Math.floor(Date.now() / 1000);
+    const created_at = nowSeconds();
     const file: FileRecord = {
       id: encodeId('file', internal, state.model),
       internal,

@@ -6,6 +6,7 @@ import type { CallContext } from '../proxy/call-context';
 import type { InferenceRequest } from '../proxy/inference';
 import { runInference } from '../proxy/inference';
 import { JSON_ROUTES, jsonInference, type JsonRoute } from '../proxy/json-inference';
+import { retryAfterMs } from '../routing/backoff';
 import type { ClaimedLine, LaneSpec, LineOutcome } from './batch-types';
 import { responseLine } from './output-lines';
 
@@ -18,6 +19,13 @@ const ROUTE_FOR: Record<LaneSpec['endpoint'], JsonRoute> = {
 const MAX_ATTEMPTS = 5;
 /** A wait longer than this (a budget that resets tomorrow) makes the failure final instead of a retry. */
 const MAX_RETRY_WAIT_MS = 5 * 60_000;
+/**
+ * The wait of a refusal that clears by itself but names no time ahead: a tpm window holding only reservations in
+ * flight says `retry-after: 0`. A line booked sooner ends the lane's hold anyway.
+ */
+const DEFAULT_REFUSAL_WAIT_MS = 1000;
+/** The ledger's wording for a budget held by reservations (src/keys/ledger-refusals.ts), not spent. */
+const HELD_IN_FLIGHT = /^Budget is held by requests in flight/;
 
 /**
  * What running a line came to: an answer (or a failure) to report once `booked` settles, or a refusal by the key's
@@ -52,23 +60,24 @@ export async function runLine(
   };
   let status: number;
   let body: unknown;
-  let retryAfter: string | null | undefined;
+  /** The answer's Retry-After in ms, when it names a time ahead. */
+  let retryAfter: number | undefined;
   try {
     const request = lineRequest(spec, text);
     if (deployment !== undefined) request.preferDeployment = deployment;
     const res = await runInference(ctx, request);
     status = res.status;
     body = parse(await res.text());
-    retryAfter = res.headers.get('retry-after');
+    retryAfter = headerMs(res.headers.get('retry-after'));
   } catch (err) {
     const known = err instanceof GatewayError ? err : new GatewayError('internal', 'Internal error running this request');
     ({ status, body } = errorBody(known));
-    retryAfter = known.options.headers?.['retry-after'];
+    retryAfter = retryAfterMs(known);
     if (known.kind === 'budget_exceeded' || known.kind === 'rate_limited') {
-      // Refused at admission. With a retry-after it clears by itself (requests in flight settle, a window rolls):
-      // the line waits, bounded by the batch's completion window. Without one (spent out, no reset) it never will.
-      const waitMs = Number(retryAfter) * 1000;
-      if (waitMs > 0 && waitMs <= MAX_RETRY_WAIT_MS) return { kind: 'refused', waitMs };
+      // Refused at admission: not sent, not billed. What clears by itself (requests in flight settle, a window
+      // rolls, a budget resets soon) waits, bounded by the batch's completion window; a spent budget never clears.
+      const waitMs = refusalWaitMs(known, retryAfter);
+      if (waitMs !== undefined && waitMs <= MAX_RETRY_WAIT_MS) return { kind: 'refused', waitMs };
       const output = responseLine(line.customId, status, ctx.requestId, body);
       return { kind: 'ran', outcome: { kind: 'done', ok: false, output }, booked: Promise.resolve() };
     }
@@ -77,10 +86,25 @@ export async function runLine(
   const booked = Promise.allSettled(settled);
   const output = responseLine(line.customId, status, ctx.requestId, body);
   if ((status === 429 || status >= 500) && line.attempt < MAX_ATTEMPTS) {
-    const waitMs = Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : 1000 * 2 ** (line.attempt - 1);
+    const waitMs = retryAfter ?? 1000 * 2 ** (line.attempt - 1);
     if (waitMs <= MAX_RETRY_WAIT_MS) return { kind: 'ran', outcome: { kind: 'retry', delayMs: waitMs, output }, booked };
   }
   return { kind: 'ran', outcome: { kind: 'done', ok: status >= 200 && status < 300, output }, booked };
+}
+
+/**
+ * How long a line refused by its key's ledger waits, or undefined when the refusal is final. Rate limits always
+ * clear (their windows roll, parallel slots free up), and so does a budget held by reservations; a spent budget
+ * clears only at its reset, which is its retry-after.
+ */
+function refusalWaitMs(err: GatewayError, retryAfter: number | undefined): number | undefined {
+  if (err.kind === 'rate_limited' || HELD_IN_FLIGHT.test(err.message)) return retryAfter ?? DEFAULT_REFUSAL_WAIT_MS;
+  return retryAfter;
+}
+
+/** A response's Retry-After (seconds or an HTTP date) in ms, read by the router's own parser. */
+function headerMs(value: string | null): number | undefined {
+  return value ? retryAfterMs(new GatewayError('upstream_error', 'retry-after', { headers: { 'retry-after': value } })) : undefined;
 }
 
 /** The line's `body`, byte for byte as the file holds it (the last one if repeated, as JSON.parse reads it). */

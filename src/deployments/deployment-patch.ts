@@ -32,7 +32,11 @@ function applied(base: Readonly<Record<string, unknown>>, patch: Readonly<Record
  */
 export function mergeDeployment(current: Deployment, patch: DeploymentPatch): Deployment {
   const { id, created_at, ...info } = current.model_info;
-  const { id: patchId, ...infoPatch } = patch.model_info ?? {};
+  // created_at as /model/info shows it may come back unchanged in a read-modify-write; any other value is refused.
+  const { id: patchId, created_at: patchCreated, ...infoPatch } = patch.model_info ?? {};
+  if (patchCreated !== undefined && patchCreated !== created_at) {
+    throw invalidRequest('model_info.created_at is set when a deployment is added and cannot change', 'model_info.created_at');
+  }
   if (patchId !== undefined && patchId !== id) {
     throw invalidRequest(`model_info.id "${String(patchId).slice(0, 200)}" does not match the deployment being updated ("${id}"); ids cannot change`, 'model_info.id');
   }

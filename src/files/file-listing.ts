@@ -1,7 +1,11 @@
+import { invalidRequest } from '../http/errors';
 import { nowSeconds } from './expiry';
 import { deleteFiles, fromMetadata, isDeletable, isExpired, type FileRecord } from './file-store';
 import { decodeId, timeOf, timePrefix } from './ids';
 import { fileMetaPrefix } from './r2-layout';
+
+/** A bound on the time windows of one oldest-first page; the last one is listed whole, however long it is. */
+const MAX_WINDOWS = 128;
 
 export interface FilePage {
   data: FileRecord[];
@@ -22,7 +26,7 @@ export interface ListOptions {
  */
 export async function listFiles(bucket: R2Bucket, owner: string, options: ListOptions): Promise<FilePage> {
   const prefix = fileMetaPrefix(owner);
-  const afterInternal = options.after ? decodeId('file', options.after)?.internal : undefined;
+  const afterInternal = options.after === undefined ? undefined : afterPoint(options.after);
   const now = nowSeconds();
   const data: FileRecord[] = [];
   const expired: FileRecord[] = [];
@@ -41,9 +45,20 @@ export async function listFiles(bucket: R2Bucket, owner: string, options: ListOp
   const has_more =
     options.order === 'asc'
       ? await oldestFirst(bucket, prefix, afterInternal, take, () => options.limit + 1 - data.length)
-      : await newestFirst(bucket, prefix, afterInternal, take);
-  if (expired.length) await deleteFiles(bucket, expired);
+      : await newestFirst(bucket, prefix, afterInternal?.internal, take);
+  if (expired.length) await deleteFiles(bucket, expired, true);
   return { data, has_more };
+}
+
+/**
+ * The internal id of `after`. It must be a file id whose internal part carries a creation time, since the oldest
+ * first walk starts at that time; anything else is the caller's mistake, not a reason to list from the start.
+ */
+function afterPoint(after: string): { internal: string; time: number } {
+  const internal = decodeId('file', after)?.internal;
+  const time = internal === undefined ? undefined : timeOf(internal);
+  if (internal === undefined || time === undefined) throw invalidRequest('after: expected a file id from a previous page', 'after');
+  return { internal, time };
 }
 
 /** R2 lists keys in ascending order, and internal ids sort newest first: this is R2's own order. */
@@ -70,24 +85,27 @@ async function newestFirst(bucket: R2Bucket, prefix: string, afterInternal: stri
 async function oldestFirst(
   bucket: R2Bucket,
   prefix: string,
-  afterInternal: string | undefined,
+  after: { internal: string; time: number } | undefined,
   take: (o: R2Object) => boolean,
   wanted: () => number,
 ): Promise<boolean> {
-  let bound = afterInternal ? prefix + afterInternal : undefined;
-  let from = afterInternal ? timeOf(afterInternal) : 0;
+  let bound = after ? prefix + after.internal : undefined;
+  let from = after?.time ?? 0;
   let to = Infinity;
   /** The oldest key of the last window that overflowed: a window reaching past it would overflow again. */
   let ceiling = Infinity;
   let exhaustive = false;
-  for (;;) {
+  for (let windows = 1; ; windows++) {
+    // Halving and doubling take a few dozen windows at most; should they ever not converge, the rest is listed whole.
+    if (windows === MAX_WINDOWS) [to, exhaustive] = [Infinity, true];
     const start = to === Infinity ? undefined : prefix + timePrefix(to);
     const window = await windowKeys(bucket, prefix, start, bound, exhaustive);
-    if (window.overflowAt !== undefined) {
-      ceiling = window.overflowAt;
-      const middle = from + Math.floor((window.overflowAt - from) / 2);
-      // More than a thousand ids made within a millisecond or two: list that window whole (never in practice).
-      if (middle <= from) exhaustive = true;
+    if (window.overflow) {
+      if (window.overflowAt !== undefined) ceiling = window.overflowAt;
+      const middle = from + Math.floor(((window.overflowAt ?? NaN) - from) / 2);
+      // More than a thousand ids made within a millisecond or two (never in practice), or a key without a time:
+      // list that window whole. Written so that NaN lands here too.
+      if (!(middle > from)) exhaustive = true;
       else to = middle;
       continue;
     }
@@ -111,7 +129,7 @@ async function oldestFirst(
 
 /**
  * The keys after `start` and below `bound`, in R2's order. Unless `exhaustive`, a range that does not fit one
- * listing is not read on: `overflowAt` is then the creation time of the oldest key seen.
+ * listing is not read on: `overflowAt` is then the creation time of the oldest key seen (if it has one).
  */
 async function windowKeys(
   bucket: R2Bucket,
@@ -119,7 +137,7 @@ async function windowKeys(
   start: string | undefined,
   bound: string | undefined,
   exhaustive: boolean,
-): Promise<{ keys: string[]; overflowAt?: number }> {
+): Promise<{ keys: string[]; overflow?: true; overflowAt?: number | undefined }> {
   const keys: string[] = [];
   let cursor: string | undefined;
   for (;;) {
@@ -129,7 +147,7 @@ async function windowKeys(
       keys.push(o.key);
     }
     if (!page.truncated) return { keys };
-    if (!exhaustive && keys.length) return { keys: [], overflowAt: timeOf(keys.at(-1)!.slice(prefix.length)) };
+    if (!exhaustive && keys.length) return { keys: [], overflow: true, overflowAt: timeOf(keys.at(-1)!.slice(prefix.length)) };
     cursor = page.cursor;
   }
 }

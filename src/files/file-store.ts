@@ -1,4 +1,4 @@
-import { notFound } from '../http/errors';
+import { GatewayError, notFound } from '../http/errors';
 import type { BatchEndpoint } from './batch-file';
 import { nowSeconds } from './expiry';
 import { decodeId, encodeId } from './ids';
@@ -89,6 +89,29 @@ export async function saveFileRecord(bucket: R2Bucket, f: FileRecord): Promise<v
 }
 
 /**
+ * Changes a stored record from its current state rather than from a copy read earlier, and only while it is still
+ * there: the put is conditional on the etag of the record just read, so a DELETE landing in between is never
+ * undone (R2 refuses the put for a missing object). Undefined when the record is gone. Records are empty objects,
+ * so their etags do not tell two metadata versions apart: this guards deletes, not concurrent metadata edits.
+ */
+export async function updateFileRecord(
+  bucket: R2Bucket,
+  owner: string,
+  internal: string,
+  change: (f: FileRecord) => FileRecord,
+): Promise<FileRecord | undefined> {
+  const key = fileMetaKey(owner, internal);
+  for (let tries = 0; tries < 3; tries++) {
+    const head = await bucket.head(key);
+    if (!head) return undefined;
+    const next = change(fromMetadata(owner, internal, head.customMetadata ?? {}));
+    const put = await bucket.put(key, new Uint8Array(0), { customMetadata: toMetadata(next), onlyIf: { etagMatches: head.etag } });
+    if (put) return next;
+  }
+  throw new GatewayError('conflict', 'The file changed while it was being updated; try again');
+}
+
+/**
  * The caller's file for this id, or 404: the id must decode, the owner's metadata must exist, the model the id
  * carries must be the stored one (an edited id is a different id), and the file must not have expired (an expired
  * one is deleted here, once no running batch reads it).
@@ -102,23 +125,21 @@ export async function ownedFile(bucket: R2Bucket, owner: string, id: string): Pr
   const record = fromMetadata(owner, decoded.internal, head.customMetadata ?? {});
   if (record.model !== decoded.model) throw missing;
   if (isExpired(record)) {
-    if (isDeletable(record)) await deleteFiles(bucket, [record]);
+    if (isDeletable(record)) await deleteFiles(bucket, [record], true);
     throw missing;
   }
   return record;
 }
 
-export async function deleteFile(bucket: R2Bucket, f: FileRecord): Promise<void> {
-  await bucket.delete([fileKey(f.owner, f.internal), fileMetaKey(f.owner, f.internal)]);
-}
-
 /**
- * Removes expired files noticed on the way (content and record in one call, so R2 never keeps one without the
- * other for long). A failure is only logged: the file is already treated as gone and is retried when next noticed.
+ * Deletes files, content and record in one call (R2 takes 1,000 keys a call), so R2 never keeps one without the
+ * other for long. `noticed`: expired files found on the way, whose failure is only logged (the file already reads
+ * as gone and is retried when next noticed); otherwise a failure is the caller's error.
  */
-export async function deleteFiles(bucket: R2Bucket, files: readonly FileRecord[]): Promise<void> {
+export async function deleteFiles(bucket: R2Bucket, files: readonly FileRecord[], noticed = false): Promise<void> {
   const keys = files.flatMap((f) => [fileKey(f.owner, f.internal), fileMetaKey(f.owner, f.internal)]);
   for (let i = 0; i < keys.length; i += 1000) {
-    await bucket.delete(keys.slice(i, i + 1000)).catch((err: unknown) => console.error('deleting expired files failed', err));
+    const done = bucket.delete(keys.slice(i, i + 1000));
+    await (noticed ? done.catch((err: unknown) => console.error('deleting expired files failed', err)) : done);
   }
 }

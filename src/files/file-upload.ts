@@ -1,6 +1,6 @@
 import { GatewayError, invalidRequest } from '../http/errors';
 import { multipartEvents } from '../http/multipart/request';
-import { formExpiresAfter } from './expiry';
+import { formExpiresAfter, nowSeconds } from './expiry';
 import { FileSink, type SinkResult } from './file-sink';
 import { assertFilename } from './filename';
 import { CLIENT_PURPOSES, type FileRecord, type Purpose } from './file-store';
@@ -111,7 +111,7 @@ function accept(form: ReceivedForm, owner: string, namedModel: string | undefine
       source = 'lines';
     }
   }
-  const created_at = Math.floor(Date.now() / 1000);
+  const created_at = nowSeconds();
   const record: FileRecord = {
     id: encodeId('file', form.internal, model),
     internal: form.internal,

@@ -40,9 +40,15 @@ export function timePrefix(ms: number): string {
   return (TIME_MAX - ms).toString(36).padStart(11, '0');
 }
 
-/** When an internal id was made (ms), read back from its prefix. */
-export function timeOf(internal: string): number {
-  return TIME_MAX - parseInt(internal.slice(0, 11), 36);
+/**
+ * When an internal id was made (ms), read back from its prefix; undefined when the prefix is not one timePrefix
+ * makes (an id edited by hand: its NaN would stall a walk over time windows).
+ */
+export function timeOf(internal: string): number | undefined {
+  const prefix = internal.slice(0, 11);
+  if (!/^[0-9a-z]{11}$/.test(prefix)) return undefined;
+  const ms = TIME_MAX - parseInt(prefix, 36);
+  return Number.isSafeInteger(ms) && ms >= 0 && ms <= TIME_MAX ? ms : undefined;
 }
 
 export function encodeId(kind: IdKind, internal: string, model: string): string {

@@ -1,6 +1,7 @@
 import { sizeText } from '../http/body';
 import { GatewayError, invalidRequest, notFound } from '../http/errors';
 import { multipartEvents } from '../http/multipart/request';
+import { nowSeconds } from './expiry';
 import { FileSink } from './file-sink';
 import { type FileRecord, type Purpose } from './file-store';
 import { decodeId, encodeId, newInternalId } from './ids';
@@ -28,7 +29,7 @@ export interface UploadRecord {
 const UPLOAD_TTL_S = 3600;
 
 export function toUploadObject(u: UploadRecord, file: Record<string, unknown> | null = null): Record<string, unknown> {
-  const expired = u.status === 'pending' && u.expires_at < Date.now() / 1000;
+  const expired = u.status === 'pending' && u.expires_at <= nowSeconds();
   return {
     id: u.id,
     object: 'upload',
@@ -65,7 +66,7 @@ export function newUpload(
   fileExpiresAfter: number | undefined,
 ): UploadRecord {
   const internal = newInternalId();
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   return {
     id: encodeId('upload', internal, model),
     internal,
@@ -106,7 +107,7 @@ export async function ownedUpload(bucket: R2Bucket, owner: string, id: string): 
 
 export function assertPending(u: UploadRecord): void {
   if (u.status !== 'pending') throw invalidRequest(`Upload ${u.id} is ${u.status}`, 'upload_id');
-  if (u.expires_at < Date.now() / 1000) throw invalidRequest(`Upload ${u.id} has expired`, 'upload_id');
+  if (u.expires_at <= nowSeconds()) throw invalidRequest(`Upload ${u.id} has expired`, 'upload_id');
 }
 
 /** OpenAI's cap on one part of an Upload ("at most 64 MB"); taken as MiB, the lenient reading. */
@@ -165,7 +166,7 @@ export async function completeUpload(bucket: R2Bucket, u: UploadRecord, partIds:
     if (u.purpose === 'batch' && (result.batchError || !result.batch)) {
       throw new GatewayError('invalid_request', `Invalid batch file: ${result.batchError?.message ?? 'no requests'}`, { param: 'file' });
     }
-    const created_at = Math.floor(Date.now() / 1000);
+    const created_at = nowSeconds();
     return {
       id: encodeId('file', internal, u.model),
       internal,

@@ -3,7 +3,7 @@ import type { Bindings } from '../env';
 import { fromNanos, toNanos } from '../accounting/money';
 import { addDuration, parseDuration } from './duration';
 import { allowsModel, type KeyRecord, type KeyView } from './key-record';
-import { ledger } from './ledger-client';
+import { Succession, type TakeOver } from './ledger-handover';
 import { LedgerStore, type StoredKey } from './ledger-store';
 import type {
   AdmitRequest,
@@ -12,7 +12,6 @@ import type {
   RateSnapshot,
   Refusal,
   SettledBatch,
-  Settlement,
   SpendLogQuery,
   SpendLogRow,
   UsageBucket,
@@ -24,7 +23,7 @@ import { SlidingWindow, WINDOW_MS } from './ledger-windows';
 const RESERVATION_TTL_MS = 15 * 60_000;
 const LOG_RETENTION_MS = 90 * 86_400_000;
 
-interface Reservation {
+export interface Reservation {
   nanos: number;
   tokens: number;
   at: number;
@@ -42,12 +41,23 @@ export class KeyLedger extends DurableObject<Bindings> {
   private readonly requests = new SlidingWindow();
   private readonly tokens = new SlidingWindow();
   private settledSincePrune = 0;
+  private readonly succession: Succession;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage.sql);
     this.state = this.store.load();
     this.rebuildWindows(Date.now());
+    this.succession = new Succession({
+      env,
+      store: this.store,
+      reservations: this.reservations,
+      requests: this.requests,
+      tokens: this.tokens,
+      state: () => this.state,
+      live: (now) => this.live(now),
+      expireReservations: (now) => this.expireReservations(now),
+    });
   }
 
   /**
@@ -64,12 +74,21 @@ export class KeyLedger extends DurableObject<Bindings> {
   create(record: KeyRecord): boolean {
     if (this.state) return false;
     const budgetResetAt = this.nextReset(record, Date.now());
-    this.state = { status: 'active', record, spendNanos: 0, budgetResetAt, successor: null };
+    const fresh = { spendNanos: 0, budgetResetAt, successor: null, predecessor: null, changes: null };
+    this.state = { status: 'active', record, ...fresh };
     this.store.save(this.state);
     return true;
   }
 
-  admit(req: AdmitRequest): AdmitResult {
+  /** A pending key with an unfinished regeneration (its holder chose it, so may use it) finishes it first. */
+  admit(req: AdmitRequest): AdmitResult | Promise<AdmitResult> {
+    if (this.state?.status === 'pending' && this.state.changes) {
+      return this.succession.takeOver().then(() => this.admitNow(req));
+    }
+    return this.admitNow(req);
+  }
+
+  private admitNow(req: AdmitRequest): AdmitResult {
     const now = Date.now();
     const key = this.live(now);
     if (!key) return { ok: false, refusal: { kind: 'unauthorized', message: 'Invalid API key' } };
@@ -114,18 +133,12 @@ export class KeyLedger extends DurableObject<Bindings> {
     };
   }
 
-  /** Idempotent by request id: a retried settlement (or a duplicate waitUntil) never charges twice. */
-  settle(apiKey: string, s: Settlement): number {
-    void this.settleMany({ apiKey, items: [s] });
-    return fromNanos(this.state?.spendNanos ?? 0);
-  }
-
   /**
-   * A batch of settlements from one isolate's outbox; each is idempotent on its own. A key regenerated away
+   * A batch of settlements from one isolate's outbox; each is idempotent by request id. A key regenerated away
    * forwards them to its successor (requests it admitted before the handover, still in flight then).
    */
   settleMany(batch: SettledBatch): void | Promise<void> {
-    if (this.state?.successor) return this.forward(this.state.successor, batch);
+    if (this.state?.successor) return this.succession.forward(this.state.successor, batch);
     for (const s of batch.items) this.reservations.delete(s.requestId);
     const fresh = this.store.insertLogs(batch.apiKey, batch.items);
     let nanos = 0;
@@ -176,67 +189,32 @@ export class KeyLedger extends DurableObject<Bindings> {
     return key.record;
   }
 
-  /** The new key of a regeneration, before the handover: it books forwarded settlements but admits nothing yet. */
-  prepare(record: KeyRecord): boolean {
-    if (this.state) return false;
-    this.state = { status: 'pending', record, spendNanos: 0, budgetResetAt: null, successor: null };
+  /**
+   * The new key of a regeneration, before the handover: it books forwarded settlements but admits nothing yet.
+   * A retry of the same regeneration (same new key and predecessor) that has not been handed over yet may redo it.
+   * Without `regeneration` (tests only) the ledger is pending the way ledgers stored before `predecessor` are.
+   */
+  prepare(record: KeyRecord, regeneration?: { predecessor: string; changes: Partial<KeyRecord> }): boolean {
+    const { predecessor = null, changes = null } = regeneration ?? {};
+    if (this.state && (this.state.status !== 'pending' || this.state.predecessor !== predecessor)) return false;
+    // A redo keeps what the ledger booked meanwhile (settlements forwarded by a hand-over racing the retry).
+    const kept = this.state ?? { status: 'pending', spendNanos: 0, budgetResetAt: null, successor: null };
+    this.state = { ...kept, record, predecessor, changes };
     this.store.save(this.state);
     return true;
   }
 
-  /**
-   * Regenerated away in one synchronous step: admissions before it are handed over (spend, or reservations in
-   * flight), settlements after it are forwarded to `successor`. A retry (answer lost) gets the same handover.
-   */
+  /** The key a regenerated ledger handed over to (a regeneration that stopped half-way is resumed from it). */
+  successor(): string | null {
+    return this.state?.status === 'regenerated' ? this.state.successor : null;
+  }
+
   handOver(successor: string): Handover | null {
-    const now = Date.now();
-    const key = this.state?.status === 'regenerated' && this.state.successor === successor ? this.state : this.live(now);
-    if (!key) return null;
-    if (key.status === 'active') {
-      key.status = 'regenerated';
-      key.successor = successor;
-      this.store.save(key);
-    }
-    this.expireReservations(now);
-    return {
-      record: key.record,
-      spendNanos: key.spendNanos,
-      budgetResetAt: key.budgetResetAt,
-      reservations: [...this.reservations].map(([requestId, r]) => ({ requestId, ...r })),
-      requests: this.requests.events(now),
-      tokens: this.tokens.events(now),
-    };
+    return this.succession.handOver(successor);
   }
 
-  /**
-   * The pending new key takes over record, spend, windows and in-flight reservations (not those forwarded here
-   * already). Only `regenerateKey` adopts, right after its own `prepare`: an active ledger is a retry that landed.
-   */
-  adopt(from: Handover, record: KeyRecord): boolean {
-    const key = this.state;
-    if (key?.status === 'active') return true;
-    if (key?.status !== 'pending') return false;
-    key.status = 'active';
-    key.record = record;
-    key.budgetResetAt = from.budgetResetAt;
-    key.spendNanos += from.spendNanos;
-    this.store.save(key);
-    const booked = this.store.logged(from.reservations.map((r) => r.requestId));
-    for (const { requestId, ...r } of from.reservations) if (!booked.has(requestId)) this.reservations.set(requestId, r);
-    this.requests.merge(from.requests);
-    this.tokens.merge(from.tokens);
-    return true;
-  }
-
-  /**
-   * Late settlements go to the successor (along a chain of regenerations), which books them idempotently; a failed
-   * forward fails the call, so the outbox resends. Those booked here before the handover were handed over already.
-   */
-  private async forward(successor: string, batch: SettledBatch): Promise<void> {
-    const booked = this.store.logged(batch.items.map((s) => s.requestId));
-    const items = batch.items.filter((s) => !booked.has(s.requestId));
-    if (items.length > 0) await ledger(this.env, successor).settleMany({ apiKey: successor, items });
-    for (const s of batch.items) this.reservations.delete(s.requestId);
+  takeOver(predecessor?: string): Promise<TakeOver> {
+    return this.succession.takeOver(predecessor);
   }
 
   logs(query: SpendLogQuery): SpendLogRow[] {

@@ -1,4 +1,5 @@
 import type { Bindings } from '../env';
+import { invalidRequest } from '../http/errors';
 import { ledger } from './ledger-client';
 import { listIndex, type IndexEntry } from './kv-index';
 import type { KeyView } from './key-record';
@@ -41,6 +42,10 @@ const FROM_VIEW: Partial<Record<KeySortField, (v: KeyView) => SortValue>> = {
   updated_at: (v) => v.updated_at,
 };
 
+/** Keys whose ledgers a `sort_by` on a ledger field may read, and how many at once. */
+const MAX_LEDGER_SORT = 500;
+const LEDGER_READS_AT_ONCE = 50;
+
 /** Ascending, with keys lacking the value (no alias, no budget) last whatever the order; ties by hash. */
 function compare(a: SortValue, b: SortValue, order: 'asc' | 'desc'): number {
   if (a === b) return 0;
@@ -65,13 +70,27 @@ export async function listKeys(env: Bindings, q: ListKeysOptions): Promise<KeyLi
   const byView = q.sort_by ? FROM_VIEW[q.sort_by] : undefined;
   let views: Map<string, KeyView> | undefined;
   if (byView) {
-    const all = await Promise.all(entries.map((e) => ledger(env, e.token).view()));
-    views = new Map(all.filter((v): v is KeyView => v !== null).map((v) => [v.token, v]));
+    if (entries.length > MAX_LEDGER_SORT) {
+      throw invalidRequest(
+        `sort_by=${q.sort_by} reads each key's ledger and is limited to ${MAX_LEDGER_SORT} keys (${entries.length} match); narrow the list with key_alias, team_id or user_id`,
+        'sort_by',
+      );
+    }
+    views = new Map();
+    // A few ledgers at a time: one Durable Object call per key, within a request's subrequest limit.
+    for (let i = 0; i < entries.length; i += LEDGER_READS_AT_ONCE) {
+      const some = await Promise.all(entries.slice(i, i + LEDGER_READS_AT_ONCE).map((e) => ledger(env, e.token).view()));
+      for (const v of some) if (v) views.set(v.token, v);
+    }
   }
-  const matching = views ? entries.filter((e) => views.has(e.token)) : entries;
+  // Every mode lists the same keys (the index's); a key whose ledger shows nothing sorts last.
+  const matching = entries;
   const byIndex = q.sort_by ? INDEXED[q.sort_by] : undefined;
-  const value = (e: IndexEntry): SortValue =>
-    byView ? byView(views!.get(e.token)!) : byIndex ? byIndex(e) : e.created;
+  const value = (e: IndexEntry): SortValue => {
+    if (!byView) return byIndex ? byIndex(e) : e.created;
+    const view = views!.get(e.token);
+    return view ? byView(view) : null;
+  };
   const order = q.sort_by ? (q.sort_order ?? 'desc') : 'desc';
   matching.sort((a, b) => compare(value(a), value(b), order) || a.token.localeCompare(b.token));
 

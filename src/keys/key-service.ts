@@ -90,7 +90,9 @@ export async function generateKey(env: Bindings, input: GenerateKeyInput): Promi
 }
 
 export async function viewKey(env: Bindings, hash: string): Promise<KeyView> {
-  const view = await ledger(env, hash).view();
+  const stub = ledger(env, hash);
+  // A key whose regeneration stopped half-way (still pending) finishes it when it is looked up.
+  const view = (await stub.view()) ?? ((await stub.takeOver()) === 'adopted' ? await stub.view() : null);
   if (!view) throw notFound('Key not found', 'key');
   return view;
 }
@@ -129,7 +131,8 @@ export async function deleteKeys(env: Bindings, keys: string[], aliases: string[
  * A new key replaces the old one: it takes over the record, spend, budget and rate windows, and the reservations of
  * requests still in flight; the old key is refused from its next request on, and the settlements of its requests
  * still in flight are forwarded to the new key. The new ledger is prepared (not yet usable, and nobody holds the
- * key yet) before the old one hands over in one step, so no admission or settlement falls between the two.
+ * key yet) and then takes over from the old one, which hands over in one step, so no admission or settlement falls
+ * between the two (ledger-handover.ts). A regeneration that stopped half-way is finished by its retry.
  */
 export async function regenerateKey(
   env: Bindings,
@@ -138,36 +141,50 @@ export async function regenerateKey(
 ): Promise<{ plaintext: string; view: KeyView }> {
   const { key: _key, new_key, ...settings } = input;
   if (new_key !== undefined) assertNotMaster(env, new_key, 'new_key');
-  const old = ledger(env, hash);
-  const snapshot = await old.snapshot();
-  if (!snapshot) throw notFound('Key not found', 'key');
-  if (settings.key_alias !== undefined) await assertAliasFree(env, settings.key_alias, hash);
   const plaintext = new_key ?? newPlaintextKey();
   const token = await sha256Hex(plaintext);
+  const fresh = ledger(env, token);
+  const from = await regenerable(env, hash, token);
+  if (from === 'finished') return { plaintext, view: (await fresh.view())! };
+  if (!from) throw notFound('Key not found', 'key');
+  if (settings.key_alias !== undefined) await assertAliasFree(env, settings.key_alias, from.hash);
   const now = Date.now();
-  const successorOf = (previous: KeyRecord): KeyRecord => ({
-    ...previous,
+  const changes: Partial<KeyRecord> = {
     ...settingsPatch(settings, now),
     token,
     key_name: keyName(plaintext),
     updated_at: new Date(now).toISOString(),
-  });
-  const fresh = ledger(env, token);
-  if (!(await fresh.prepare(successorOf(snapshot.record)))) {
+  };
+  if (!(await fresh.prepare({ ...from.record, ...changes }, { predecessor: from.hash, changes }))) {
     throw invalidRequest('new_key already exists or was used before', 'new_key');
   }
-  // Both steps are idempotent, so a call whose answer was lost is simply made again.
-  const handover = await twice(() => old.handOver(token));
-  if (!handover) {
-    await fresh.retire('deleted');
+  // Idempotent, so a call whose answer was lost is simply made again.
+  if ((await twice(() => fresh.takeOver())) === 'refused') {
     throw new GatewayError('conflict', 'The key changed while it was being regenerated; try again');
   }
-  const record = successorOf(handover.record);
-  if (!(await twice(() => fresh.adopt(handover, record)))) {
-    throw new GatewayError('conflict', 'The new key changed while it was being regenerated');
-  }
-  await indexKey(env, record, handover.record);
   return { plaintext, view: (await fresh.view())! };
+}
+
+/**
+ * The live key to regenerate: `hash` itself, or, when a regeneration of it stopped half-way (handed over, its new
+ * key still pending), that new key once this call has finished the hand-over. `finished` when the stopped
+ * regeneration was to this very key (a retry with the same `new_key`): finishing it is all there is to do.
+ */
+async function regenerable(
+  env: Bindings,
+  hash: string,
+  token: string,
+): Promise<{ hash: string; record: KeyRecord } | 'finished' | null> {
+  const old = ledger(env, hash);
+  const snapshot = await old.snapshot();
+  if (snapshot) return { hash, record: snapshot.record };
+  const next = await old.successor();
+  if (!next) return null;
+  const outcome = await ledger(env, next).takeOver(hash);
+  if (next === token) return outcome === 'refused' ? null : 'finished';
+  if (outcome !== 'adopted') return null;
+  const resumed = await ledger(env, next).snapshot();
+  return resumed && { hash: next, record: resumed.record };
 }
 
 async function twice<T>(call: () => Promise<T>): Promise<T> {

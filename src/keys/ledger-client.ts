@@ -13,8 +13,9 @@ export type LedgerRpc = Async<
     | 'snapshot'
     | 'retire'
     | 'prepare'
+    | 'successor'
     | 'handOver'
-    | 'adopt'
+    | 'takeOver'
     | 'logs'
     | 'usage'
   >

@@ -11,17 +11,23 @@ export interface StoredKey {
   budgetResetAt: number | null;
   /** The key this one was regenerated into: its late settlements are forwarded there. */
   successor: string | null;
+  /** The key this one was regenerated from (null for keys generated as such, or regenerated before it was kept). */
+  predecessor: string | null;
+  /** The regeneration's changes to the predecessor's record, until its hand-over is complete (adopted, indexed). */
+  changes: Partial<KeyRecord> | null;
 }
+
+/** Columns added after the table was first shipped: ledgers created before them get them on start. */
+const ADDED_COLUMNS = ['successor', 'predecessor', 'changes'];
 
 /** A ledger's SQLite tables (docs/storage.md): `key_state` (one row) and `spend_logs` (one row per request). */
 export class LedgerStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS key_state (
       id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT NOT NULL, record TEXT NOT NULL,
-      spend_nanos INTEGER NOT NULL DEFAULT 0, budget_reset_at INTEGER, successor TEXT)`);
-    // Ledgers created before regeneration handed over in-flight requests lack the column.
-    const columns = sql.exec<{ name: string }>('PRAGMA table_info(key_state)').toArray();
-    if (!columns.some((c) => c.name === 'successor')) sql.exec('ALTER TABLE key_state ADD COLUMN successor TEXT');
+      spend_nanos INTEGER NOT NULL DEFAULT 0, budget_reset_at INTEGER, successor TEXT, predecessor TEXT, changes TEXT)`);
+    const columns = new Set(sql.exec<{ name: string }>('PRAGMA table_info(key_state)').toArray().map((c) => c.name));
+    for (const name of ADDED_COLUMNS) if (!columns.has(name)) sql.exec(`ALTER TABLE key_state ADD COLUMN ${name} TEXT`);
     sql.exec(`CREATE TABLE IF NOT EXISTS spend_logs (
       request_id TEXT PRIMARY KEY, api_key TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL,
       call_type TEXT NOT NULL, model_group TEXT NOT NULL, model_id TEXT, prompt_tokens INTEGER NOT NULL,
@@ -32,9 +38,15 @@ export class LedgerStore {
 
   load(): StoredKey | undefined {
     const row = this.sql
-      .exec<{ status: string; record: string; spend_nanos: number; budget_reset_at: number | null; successor: string | null }>(
-        'SELECT status, record, spend_nanos, budget_reset_at, successor FROM key_state WHERE id = 1',
-      )
+      .exec<{
+        status: string;
+        record: string;
+        spend_nanos: number;
+        budget_reset_at: number | null;
+        successor: string | null;
+        predecessor: string | null;
+        changes: string | null;
+      }>('SELECT status, record, spend_nanos, budget_reset_at, successor, predecessor, changes FROM key_state WHERE id = 1')
       .toArray()[0];
     if (!row) return undefined;
     return {
@@ -43,17 +55,22 @@ export class LedgerStore {
       spendNanos: row.spend_nanos,
       budgetResetAt: row.budget_reset_at,
       successor: row.successor,
+      predecessor: row.predecessor,
+      changes: row.changes === null ? null : (JSON.parse(row.changes) as Partial<KeyRecord>),
     };
   }
 
   save(state: StoredKey): void {
     this.sql.exec(
-      'INSERT OR REPLACE INTO key_state (id, status, record, spend_nanos, budget_reset_at, successor) VALUES (1, ?, ?, ?, ?, ?)',
+      `INSERT OR REPLACE INTO key_state (id, status, record, spend_nanos, budget_reset_at, successor, predecessor, changes)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?)`,
       state.status,
       JSON.stringify(state.record),
       state.spendNanos,
       state.budgetResetAt,
       state.successor,
+      state.predecessor,
+      state.changes === null ? null : JSON.stringify(state.changes),
     );
   }
 

@@ -47,10 +47,7 @@ export function jsonInference(route: JsonRoute, raw: JsonBody, modelOverride?: s
   // Usage is needed to bill a stream: ask vLLM for it and hide the extra chunk from a client that did not.
   const options = raw.value.stream_options as Record<string, unknown> | null | undefined;
   const inject = stream && options?.include_usage !== true;
-  // vLLM honours continuous_usage_stats only together with include_usage: a client that set it alone gets no usage
-  // at all, so it must not get usage on every chunk because the gateway asked for the final one.
-  const quiet = options?.continuous_usage_stats === true ? { continuous_usage_stats: false } : {};
-  const usageEdit: TopLevelEdits = inject ? { stream_options: { ...(options ?? {}), include_usage: true, ...quiet } } : {};
+  const usageEdit: TopLevelEdits = inject ? { stream_options: usageOptions(options) } : {};
   return {
     endpoint: route.endpoint,
     model: parsed.model,
@@ -66,4 +63,14 @@ export function jsonInference(route: JsonRoute, raw: JsonBody, modelOverride?: s
     },
     ...(route.reshape ? { reshape: route.reshape } : {}),
   };
+}
+
+/**
+ * The client's stream_options with include_usage on. vLLM honours continuous_usage_stats only together with
+ * include_usage: a client that set it alone gets no usage at all, so it must not get usage on every chunk because
+ * the gateway asked for the final one.
+ */
+function usageOptions(options: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  const quiet = options?.continuous_usage_stats === true ? { continuous_usage_stats: false } : {};
+  return { ...(options ?? {}), include_usage: true, ...quiet };
 }

@@ -22,7 +22,7 @@ export function retryAfterMs(err: unknown, now = Date.now()): number | undefined
  */
 export function backoffMs(err: unknown, retry: number, minMs = 0, random: () => number = Math.random): number {
   const asked = retryAfterMs(err);
-  if (asked !== undefined && asked <= MAX_RETRY_AFTER_MS) return asked;
+  if (asked !== undefined && asked <= MAX_RETRY_AFTER_MS) return Math.max(asked, minMs);
   // Counted as LiteLLM counts (`num_retries - remaining_retries`): the first two pauses are both the base.
   const exponent = Math.max(0, retry - 2);
   const ms = Math.min(BASE_MS * 2 ** exponent, CAP_MS) * (1 - 0.25 * random());

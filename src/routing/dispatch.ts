@@ -58,8 +58,8 @@ export async function dispatch(
 
   for (let g = 0; g < chain.length; g++) {
     const group = chain[g]!;
-    // Deployments that must not be tried again in this request (misconfigured: 401/403/404).
-    const barred = new Set<string>();
+    // Deployments that must not be tried again in this request (misconfigured: 401/403/404); made on first need.
+    let barred: Set<string> | undefined;
     let tried = new Set<string>();
     // Every deployment has been tried once: from now on each retry goes back to one that failed, after a pause.
     let goingBack = false;
@@ -93,7 +93,7 @@ export async function dispatch(
         const id = deployment.model_info.id;
         const policy = failurePolicy(err, table.groups.get(deployment.model_name)?.length ?? group.deployments.length);
         if (policy.retry === 'never') throw err;
-        if (policy.retry === 'elsewhere') barred.add(id);
+        if (policy.retry === 'elsewhere') (barred ??= new Set()).add(id);
         tried.add(id);
         if (policy.cooldown === 'none') continue;
         const wait = retryAfterMs(err);

@@ -15,7 +15,13 @@ describe('rate limits', () => {
       requestId: 'settle-twice', group: 'g', deploymentId: 'd', callType: 'chat', promptTokens: 3, completionTokens: 4,
       totalTokens: 7, nanos: 1_500_000, status: 'success' as const, estimated: false, startedAt: Date.now(), endedAt: Date.now(),
     };
-    const [first, second] = await runInDurableObject(stub, (ledger: KeyLedger) => [ledger.settle(k.token, settlement), ledger.settle(k.token, settlement)]);
+    const [first, second] = await runInDurableObject(stub, (ledger: KeyLedger) => {
+      const spent = (): number => {
+        void ledger.settleMany({ apiKey: k.token, items: [settlement] });
+        return ledger.view()!.spend;
+      };
+      return [spent(), spent()];
+    });
     expect(first).toBe(0.0015);
     expect(second).toBe(0.0015);
     expect(await settledRows(k.token, 1)).toHaveLength(1);
@@ -35,9 +41,9 @@ describe('rate limits', () => {
     const refused = { ...one(152), group: null as unknown as string };
     const second = [one(7), one(150), refused, one(150), one(151)];
     const spend = await runInDurableObject(stub, (ledger: KeyLedger) => {
-      ledger.settleMany({ apiKey: k.token, items: first });
-      ledger.settle(k.token, one(0));
-      ledger.settleMany({ apiKey: k.token, items: second });
+      void ledger.settleMany({ apiKey: k.token, items: first });
+      void ledger.settleMany({ apiKey: k.token, items: [one(0)] });
+      void ledger.settleMany({ apiKey: k.token, items: second });
       return ledger.view()!.spend;
     });
     const distinct = Array.from({ length: 152 }, (_, i) => 1_000 + i).reduce((a, b) => a + b, 0);

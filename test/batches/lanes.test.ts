@@ -89,4 +89,22 @@ describe('batch lanes', () => {
     const rows = await settledRows(k.token, 20);
     expect(rows.filter((r) => r.status === 'success')).toHaveLength(20);
   }, 30_000);
+
+  it('lines refused for tpm_limit while only reservations fill the window (retry-after: 0) wait, they do not fail', async () => {
+    // Each line reserves ~8,000 tokens while it runs and uses a few: two fit under 10,000 tpm at once, the third is
+    // refused before any token is settled, so the window has no oldest entry and the refusal says `retry-after: 0`.
+    const { group, sim } = await simDeployment({ sim: { latencyMs: 300, maxModelLen: 32_768 }, info: { batch_concurrency: 6 } });
+    const k = await newKey({ tpm_limit: 10_000 });
+    const ids = Array.from({ length: 6 }, (_, i) => `t${i}`);
+    const file = await uploadFile(jsonl(ids.map((id) => batchLine(id, 'hello world', { max_tokens: 8000 }))), { key: k.key, purpose: 'batch', model: group });
+    const { body: batch } = await createBatch(file.body.id, k.key);
+
+    const done = await waitForBatch(batch.id, k.key, 25_000);
+    // Before: the third line ended here as tpm_limit_exceeded, a final failure on its first (unsent) try.
+    const errors = await fileLines(done.error_file_id, k.key);
+    expect(errors.map((l) => [l.custom_id, (l.response?.body.error as { type?: string } | undefined)?.type])).toEqual([]);
+    expect(done.request_counts).toEqual({ total: 6, completed: 6, failed: 0 });
+    expect((await fileLines(done.output_file_id, k.key)).map((l) => l.custom_id)).toEqual(ids);
+    expect(await sim.log()).toHaveLength(6);
+  }, 30_000);
 });

@@ -40,6 +40,18 @@ describe('/model/new with an id in use', () => {
 });
 
 describe('POST /model/update and PATCH /model/{model_id}/update', () => {
+  it('takes back what /model/info showed (created_at included) with one field changed: a read-modify-write', async () => {
+    const id = unique('rmw');
+    await newModel(id);
+    const shown = (await info(id))!;
+    const res = await callJson<Entry>('/model/update', {
+      method: 'POST',
+      json: { ...shown, model_info: { ...shown.model_info, input_cost_per_token: 0.004 } },
+    });
+    expect(res.status).toBe(200);
+    expect(await info(id)).toEqual({ ...shown, model_info: { ...shown.model_info, input_cost_per_token: 0.004 } });
+  });
+
   it('POST merges litellm_params and model_info into the deployment named by model_info.id; null removes a field', async () => {
     const id = unique('upd');
     const created = await newModel(id, { api_key: 'os.environ/SIM_UPSTREAM_KEY' });

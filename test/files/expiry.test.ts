@@ -4,6 +4,7 @@ import { call, callJson, expectEnvelope, MASTER_KEY, simDeployment } from '../he
 import { batchLine, fileObjects, jsonl, keyWithId, r2Keys, setFileTimes, uploadFile, type FileObject } from '../helpers/files';
 import { waitForBatch } from '../helpers/batches';
 import { sdk } from '../helpers/sdk';
+import { completedUpload } from '../helpers/uploads';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
@@ -71,15 +72,7 @@ describe('expires_after', () => {
 
   it('uploads.create takes expires_after (JSON) for the file it becomes, and validates it', async () => {
     const client = sdk(MASTER_KEY);
-    const upload = await client.uploads.create({
-      filename: 'parts.txt',
-      purpose: 'user_data',
-      bytes: 5,
-      mime_type: 'text/plain',
-      expires_after: { anchor: 'created_at', seconds: 7200 },
-    });
-    const part = await client.uploads.parts.create(upload.id, { data: await toFile(new TextEncoder().encode('hello'), 'p') });
-    const done = await client.uploads.complete(upload.id, { part_ids: [part.id] });
+    const done = await completedUpload(MASTER_KEY, 7200);
     expect(done.file!.expires_at).toBe(done.file!.created_at + 7200);
     expect((await callJson<FileObject>(`/v1/files/${done.file!.id}`)).body.expires_at).toBe(done.file!.created_at + 7200);
     const base = { filename: 'x.txt', purpose: 'user_data', bytes: 1, mime_type: 'text/plain' };

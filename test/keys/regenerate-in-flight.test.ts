@@ -1,6 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/auth/hash';
 import { KeyLedger } from '../../src/keys/key-ledger';
 import type { Settlement } from '../../src/keys/ledger-types';
 import { callJson, expectEnvelope, simDeployment, type SimDeployment } from '../helpers/gateway';
@@ -48,6 +49,34 @@ function costs(responses: Response[]): { ids: string[]; nanos: number } {
 
 async function logsOf(token: string): Promise<SpendRow[]> {
   return (await callJson<SpendRow[]>(`/spend/logs?api_key=${token}&limit=1000`)).body;
+}
+
+const stub = (token: string) => env.KEYS.get(env.KEYS.idFromName(token));
+
+function settlement(requestId: string, cost: number): Settlement {
+  const now = Date.now();
+  return {
+    requestId, group: 'g', deploymentId: 'd', callType: 'chat', promptTokens: 3, completionTokens: 4, totalTokens: 7,
+    nanos: cost, status: 'success', estimated: false, startedAt: now, endedAt: now,
+  };
+}
+
+/**
+ * Leaves a regeneration of `old` into `newKey` the way a call that died right after the hand-over leaves it: the
+ * old ledger regenerated, the new one pending. `stored: false` is a pending ledger as the code before `predecessor`
+ * stored it (it does not know its predecessor).
+ */
+async function stopAfterHandover(old: TestKey, newKey: string, stored: boolean): Promise<string> {
+  const next = await sha256Hex(newKey);
+  const record = await runInDurableObject(stub(old.token), (ledger: KeyLedger) => ledger.snapshot()!.record);
+  const changes = { token: next, key_name: 'sk-...next', key_alias: null };
+  const prepared = await runInDurableObject(stub(next), (ledger: KeyLedger) =>
+    ledger.prepare({ ...record, ...changes }, stored ? { predecessor: old.token, changes } : undefined),
+  );
+  expect(prepared).toBe(true);
+  const handed = await runInDurableObject(stub(old.token), (ledger: KeyLedger) => ledger.handOver(next));
+  expect(handed).not.toBeNull();
+  return next;
 }
 
 describe('regenerating a key while its requests are in flight', () => {
@@ -114,12 +143,7 @@ describe('regenerating a key while its requests are in flight', () => {
 
   it('forwards late settlements once: a repeat, or one booked before the handover, is not charged again', async () => {
     const old = await newKey();
-    const stub = (token: string) => env.KEYS.get(env.KEYS.idFromName(token));
     const now = Date.now();
-    const settlement = (requestId: string, cost: number): Settlement => ({
-      requestId, group: 'g', deploymentId: 'd', callType: 'chat', promptTokens: 3, completionTokens: 4, totalTokens: 7,
-      nanos: cost, status: 'success', estimated: false, startedAt: now, endedAt: now,
-    });
     const before = settlement(`before-${now}`, 1_000_000);
     const late = settlement(`late-${now}`, 2_000_000);
     await runInDurableObject(stub(old.token), (ledger: KeyLedger) => ledger.settleMany({ apiKey: old.token, items: [before] }));
@@ -137,33 +161,29 @@ describe('regenerating a key while its requests are in flight', () => {
 
   it('a settlement forwarded between the handover and the adoption is booked once and not reserved again', async () => {
     const old = await newKey({ max_parallel_requests: 1 });
-    const stub = (token: string) => env.KEYS.get(env.KEYS.idFromName(token));
     const next = `${crypto.randomUUID().replace(/-/g, '')}${crypto.randomUUID().replace(/-/g, '')}`;
     const id = `between-${Date.now()}`;
     const estimate = { tokens: 10, nanos: 5_000_000 };
-    const admit = (ledger: KeyLedger) => ledger.admit({ requestId: `${id}-${Math.random()}`, group: 'g', estimate });
-    const before = await runInDurableObject(stub(old.token), (ledger: KeyLedger) => ({
-      admitted: ledger.admit({ requestId: id, group: 'g', estimate }).ok,
-      admittedAgain: admit(ledger).ok,
+    const admit = async (ledger: KeyLedger) => (await ledger.admit({ requestId: `${id}-${Math.random()}`, group: 'g', estimate })).ok;
+    const before = await runInDurableObject(stub(old.token), async (ledger: KeyLedger) => ({
+      admitted: (await ledger.admit({ requestId: id, group: 'g', estimate })).ok,
+      admittedAgain: await admit(ledger),
       record: ledger.snapshot()!.record,
     }));
     expect([before.admitted, before.admittedAgain]).toEqual([true, false]);
-    const record = { ...before.record, token: next };
-    expect(await runInDurableObject(stub(next), (ledger: KeyLedger) => ledger.prepare(record))).toBe(true);
+    const changes = { token: next };
+    const regeneration = { predecessor: old.token, changes };
+    expect(await runInDurableObject(stub(next), (ledger: KeyLedger) => ledger.prepare({ ...before.record, ...changes }, regeneration))).toBe(true);
     const handed = await runInDurableObject(stub(old.token), (ledger: KeyLedger) => ledger.handOver(next));
     expect(handed!.reservations.map((r) => r.requestId)).toEqual([id]);
-    const now = Date.now();
-    const done: Settlement = {
-      requestId: id, group: 'g', deploymentId: 'd', callType: 'chat', promptTokens: 1, completionTokens: 1, totalTokens: 2,
-      nanos: 700_000, status: 'success', estimated: false, startedAt: now, endedAt: now,
-    };
+    const done: Settlement = { ...settlement(id, 700_000), promptTokens: 1, completionTokens: 1, totalTokens: 2 };
     await runInDurableObject(stub(old.token), (ledger: KeyLedger) => ledger.settleMany({ apiKey: old.token, items: [done] }));
-    const after = await runInDurableObject(stub(next), (ledger: KeyLedger) => ({
-      adopted: ledger.adopt(handed!, record),
+    const after = await runInDurableObject(stub(next), async (ledger: KeyLedger) => ({
+      outcome: await ledger.takeOver(),
       spend: ledger.view()!.spend,
-      admitted: admit(ledger).ok,
+      admitted: await admit(ledger),
     }));
-    expect(after).toEqual({ adopted: true, spend: 0.0007, admitted: true });
+    expect(after).toEqual({ outcome: 'adopted', spend: 0.0007, admitted: true });
   });
 
   it('a ledger stored before successors existed (no successor column) is migrated and still regenerates', async () => {
@@ -180,5 +200,62 @@ describe('regenerating a key while its requests are in flight', () => {
     expect(restarted).toBe(1);
     const fresh = await regenerate(old.token);
     expect(await keySpend(fresh.key)).toBe(0);
+  });
+});
+
+describe('a regeneration that stopped after the hand-over (old key regenerated, new key still pending)', () => {
+  it('is finished by a retry of the regeneration, which regenerates on from the key it had got to', async () => {
+    const old = await newKey({ max_budget: 5 });
+    await runInDurableObject(stub(old.token), (ledger: KeyLedger) => ledger.settleMany({ apiKey: old.token, items: [settlement(`spent-${Date.now()}`, 4_000_000)] }));
+    // Left by the code before `predecessor`: only the old key knows where it went.
+    const lost = await stopAfterHandover(old, `sk-lost-${crypto.randomUUID()}`, false);
+
+    const retried = await regenerate(old.token);
+    expect(nanos(await keySpend(retried.key))).toBe(4_000_000);
+    const info = await callJson<{ info: { max_budget: number } }>(`/key/info?key=${retried.key}`);
+    expect(info.body.info.max_budget).toBe(5);
+    // Nobody ever got the key it had got to: it is regenerated away like the old one.
+    expect((await callJson(`/key/info?key=${lost}`)).status).toBe(404);
+    expect((await callJson(`/key/info?key=${old.token}`)).status).toBe(404);
+    expect((await callJson(`/key/${old.token}/regenerate`, { method: 'POST', json: {} })).status).toBe(404);
+  });
+
+  it('a retry with the same new_key returns that key, with the spend of the old one', async () => {
+    const old = await newKey();
+    await runInDurableObject(stub(old.token), (ledger: KeyLedger) => ledger.settleMany({ apiKey: old.token, items: [settlement(`spent-${Date.now()}`, 2_000_000)] }));
+    const newKeyValue = `sk-chosen-${crypto.randomUUID()}`;
+    const next = await stopAfterHandover(old, newKeyValue, true);
+
+    const { status, body: k } = await callJson<TestKey>(`/key/${old.token}/regenerate`, { method: 'POST', json: { new_key: newKeyValue } });
+    expect(status).toBe(200);
+    expect(k).toMatchObject({ key: newKeyValue, token: next });
+    expect(nanos(await keySpend(newKeyValue))).toBe(2_000_000);
+  });
+
+  it('the new key finishes it on its first request', async () => {
+    const dep = await simDeployment({ info: PRICE });
+    const old = await newKey({ key_alias: `half-${crypto.randomUUID()}` });
+    const newKeyValue = `sk-chosen-${crypto.randomUUID()}`;
+    const next = await stopAfterHandover(old, newKeyValue, true);
+
+    const r = await chat(dep, newKeyValue);
+    expect(r.status).toBe(200);
+    await settledRows(next, 1);
+    expect((await chat(dep, old.key)).status).toBe(401);
+    const { body: listed } = await callJson<{ keys: string[] }>('/key/list');
+    expect(listed.keys).toContain(next);
+    expect(listed.keys).not.toContain(old.token);
+  });
+
+  it('a pending key whose predecessor was deleted meanwhile is discarded, not adopted', async () => {
+    const old = await newKey();
+    const newKeyValue = `sk-chosen-${crypto.randomUUID()}`;
+    const next = await sha256Hex(newKeyValue);
+    const record = await runInDurableObject(stub(old.token), (ledger: KeyLedger) => ledger.snapshot()!.record);
+    const regeneration = { predecessor: old.token, changes: { token: next } };
+    await runInDurableObject(stub(next), (ledger: KeyLedger) => ledger.prepare({ ...record, token: next }, regeneration));
+    expect((await callJson('/key/delete', { method: 'POST', json: { keys: [old.token] } })).status).toBe(200);
+    expect((await callJson(`/key/info?key=${newKeyValue}`)).status).toBe(404);
+    expect(await runInDurableObject(stub(next), (ledger: KeyLedger) => ledger.takeOver())).toBe('refused');
   });
 });

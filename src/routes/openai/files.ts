@@ -7,7 +7,7 @@ import { GatewayError, invalidRequest } from '../../http/errors';
 import { validate } from '../../http/validate';
 import { allowsModel } from '../../keys/key-record';
 import { findModel, modelNotFound } from '../../routing/resolve';
-import { deleteFile, ownedFile, saveFileRecord, toFileObject, type FileRecord } from '../../files/file-store';
+import { deleteFiles, ownedFile, saveFileRecord, toFileObject, type FileRecord } from '../../files/file-store';
 import { listFiles } from '../../files/file-listing';
 import { acceptForm, receiveForm } from '../../files/file-upload';
 import { contentDisposition } from '../../files/filename';
@@ -98,7 +98,7 @@ export function fileRoutes(): Hono<AppEnv> {
 
   app.delete('/files/:id', authenticate, async (c) => {
     const file = await owned(c);
-    await deleteFile(c.env.FILES, file);
+    await deleteFiles(c.env.FILES, [file]);
     return c.json({ id: file.id, object: 'file', deleted: true });
   });
 

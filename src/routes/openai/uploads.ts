@@ -5,7 +5,7 @@ import { authenticate } from '../../auth/middleware';
 import { readJsonObject } from '../../http/body';
 import { validate } from '../../http/validate';
 import { CLIENT_PURPOSES, saveFileRecord, toFileObject, ownedFile } from '../../files/file-store';
-import { expiresAfterSchema } from '../../files/expiry';
+import { expiresAfterSchema, nowSeconds } from '../../files/expiry';
 import { assertFilename } from '../../files/filename';
 import { ownerOf } from '../../files/owner';
 import {
@@ -18,7 +18,7 @@ import {
   saveUpload,
   toUploadObject,
 } from '../../files/uploads';
-import { invalidRequest } from '../../http/errors';
+import { GatewayError, invalidRequest } from '../../http/errors';
 import { assertModelAllowed } from './files';
 
 const createSchema = z.strictObject({
@@ -58,7 +58,7 @@ export function uploadRoutes(): Hono<AppEnv> {
     const upload = await ownedUpload(c.env.FILES, owner.id, c.req.param('id'));
     assertPending(upload);
     const part = await receivePart(c.req.raw, c.env.FILES, upload);
-    return c.json({ id: part, object: 'upload.part', created_at: Math.floor(Date.now() / 1000), upload_id: upload.id });
+    return c.json({ id: part, object: 'upload.part', created_at: nowSeconds(), upload_id: upload.id });
   });
 
   app.post('/uploads/:id/complete', authenticate, async (c) => {
@@ -85,8 +85,14 @@ export function uploadRoutes(): Hono<AppEnv> {
   app.get('/uploads/:id', authenticate, async (c) => {
     const owner = await ownerOf(c.env, c.get('caller'));
     const upload = await ownedUpload(c.env.FILES, owner.id, c.req.param('id'));
-    const file = upload.file_id ? toFileObject(await ownedFile(c.env.FILES, owner.id, upload.file_id)) : null;
-    return c.json(toUploadObject(upload, file));
+    const file = upload.file_id ? await ownedFile(c.env.FILES, owner.id, upload.file_id).catch(goneAsNull) : null;
+    return c.json(toUploadObject(upload, file ? toFileObject(file) : null));
   });
   return app;
+}
+
+/** The file a completed upload became may since have expired or been deleted: the upload itself is still there. */
+function goneAsNull(err: unknown): null {
+  if (err instanceof GatewayError && err.kind === 'not_found') return null;
+  throw err;
 }

@@ -135,9 +135,11 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
     }
     watchdog.pause();
   };
-  const reading = (): void => watchdog?.resume();
+  const reading = watchdog ? (): void => watchdog.resume() : noop;
   return { response, chunk, reading, finish, mapReadError, headersMs: Date.now() - sent };
 }
+
+const noop = (): void => undefined;
 
 /** A limit as operators configure it (litellm_params timeouts are seconds), fractions kept. */
 function seconds(ms: number): number {
