@@ -1,5 +1,6 @@
 import type { Deployment } from '../deployments/schema';
 import { jsonLength } from './json-length';
+import { utf8Bound } from './utf8-bound';
 
 /** Token counts known before the upstream answers: reserved at admission. */
 export interface TokenEstimate {
@@ -12,7 +13,7 @@ export interface TokenEstimate {
 export const DEFAULT_MAX_COMPLETION_TOKENS = 4096;
 
 /**
- * An upper bound, not an average: byte-level BPE tokenizers never emit more tokens than characters, and chat
+ * An upper bound, not an average: byte-level BPE tokenizers never emit more tokens than UTF-8 bytes, and chat
  * templates add a few tokens per message. Reserving the maximum is what keeps concurrent requests from overshooting
  * a budget; the difference is released when the request settles. (Image and audio parts are not counted.)
  */
@@ -25,7 +26,7 @@ const TEMPLATE_TOKENS_BASE = 16;
 const TEMPLATE_TOKENS_FOR_TOOLS = 256;
 
 /**
- * Characters of text in a prompt value (strings, arrays of them or of token ids, content parts). Walked with a stack,
+ * UTF-8 bytes (bounded, see utf8Bound) of text in a prompt value (strings, arrays of them or of token ids, content parts). Walked with a stack,
  * not recursion: the body is the client's JSON, and nesting thousands of arrays deep must not overflow the stack.
  */
 function textLength(root: unknown): number {
@@ -33,7 +34,7 @@ function textLength(root: unknown): number {
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
-    if (typeof value === 'string') total += value.length;
+    if (typeof value === 'string') total += utf8Bound(value);
     else if (Array.isArray(value)) {
       for (const v of value) {
         if (typeof v === 'number') total += 1;
@@ -41,12 +42,12 @@ function textLength(root: unknown): number {
       }
     } else if (value && typeof value === 'object') {
       const v = value as Record<string, unknown>;
-      if (typeof v.text === 'string') total += v.text.length;
+      if (typeof v.text === 'string') total += utf8Bound(v.text);
       else if (v.content !== undefined) pending.push(v.content);
       // An assistant turn's calls (name, arguments, id) and a tool result's call id are rendered into the prompt too.
       if (v.tool_calls !== undefined && v.tool_calls !== null) total += jsonLength(v.tool_calls);
       if (v.function_call !== undefined && v.function_call !== null) total += jsonLength(v.function_call);
-      if (typeof v.tool_call_id === 'string') total += v.tool_call_id.length;
+      if (typeof v.tool_call_id === 'string') total += utf8Bound(v.tool_call_id);
     }
   }
   return total;
@@ -57,7 +58,7 @@ function hasTools(body: Record<string, unknown>): boolean {
   return (Array.isArray(body.tools) && body.tools.length > 0) || (Array.isArray(body.functions) && body.functions.length > 0);
 }
 
-function promptChars(body: Record<string, unknown>): number {
+function promptBytes(body: Record<string, unknown>): number {
   const text = textLength(body.messages) + textLength(body.prompt) + textLength(body.input) + textLength(body.query) + textLength(body.documents);
   return hasTools(body) ? text + jsonLength(body.tools ?? null) + jsonLength(body.functions ?? null) : text;
 }
@@ -66,12 +67,12 @@ function promptChars(body: Record<string, unknown>): number {
 export function maxPromptTokens(body: Record<string, unknown>): number {
   const messages = Array.isArray(body.messages) ? body.messages.length : 0;
   const perMessage = messages > 0 ? TEMPLATE_TOKENS_BASE + messages * TEMPLATE_TOKENS_PER_MESSAGE : 0;
-  return promptChars(body) + perMessage + (hasTools(body) ? TEMPLATE_TOKENS_FOR_TOOLS : 0);
+  return promptBytes(body) + perMessage + (hasTools(body) ? TEMPLATE_TOKENS_FOR_TOOLS : 0);
 }
 
-/** A typical count (about four characters per token), billed when a stream ends without its usage chunk. */
+/** A typical count (about four bytes of text per token), billed when a stream ends without its usage chunk. */
 export function likelyPromptTokens(body: Record<string, unknown>): number {
-  return Math.ceil(promptChars(body) / 4);
+  return Math.ceil(promptBytes(body) / 4);
 }
 
 /** max_tokens (or max_completion_tokens) × n, else the deployment's declared output limit, else a default. */

@@ -145,6 +145,17 @@ describe('the prompt bound counts tools', () => {
     expect(maxPromptTokens({ messages: turns })).toBeGreaterThanOrEqual(withoutCalls + JSON.stringify(toolCalls).length + 'call_1'.length);
   });
 
+  it('non-ASCII text by its UTF-8 size: a rare CJK character can cost three byte-level tokens', () => {
+    // 1,000 CJK Extension A characters: 3 UTF-8 bytes each, and byte-level BPE vocabularies often split them into 3.
+    const cjk = '\u3400'.repeat(1000);
+    const emoji = '\u{1F600}'.repeat(100); // 4 bytes each (two UTF-16 units)
+    const template = maxPromptTokens({ messages: [{ role: 'user', content: '' }] });
+    expect(maxPromptTokens({ messages: [{ role: 'user', content: cjk }] })).toBeGreaterThanOrEqual(template + 3000);
+    expect(maxPromptTokens({ messages: [{ role: 'user', content: emoji }] })).toBeGreaterThanOrEqual(template + 400);
+    expect(maxPromptTokens({ messages: [{ role: 'user', content: 'a'.repeat(1000) }] })).toBe(template + 1000);
+    expect(maxPromptTokens({ messages, tools: [{ type: 'function', function: { name: 'f', description: cjk } }] })).toBeGreaterThan(3000);
+  });
+
   it('tools nested 10,000 levels deep are measured, not a stack overflow', () => {
     let deep: unknown = 'a';
     for (let i = 0; i < 10_000; i++) deep = [deep];
