@@ -44,7 +44,8 @@ export function rateLimited(
     kind: 'rate_limited',
     message: `Rate limit exceeded for this key: ${what} reached. Limit type: ${limitType}`,
     limitType,
-    retryAfterSeconds,
+    // A window whose tokens are all reservations in flight resets "now": those clear as calls settle, so at least 1 s.
+    retryAfterSeconds: Math.max(1, retryAfterSeconds),
     rate,
   };
 }

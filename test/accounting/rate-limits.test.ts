@@ -115,6 +115,20 @@ describe('rate limits', () => {
     expect(passed).toBe(10);
   });
 
+  it('tpm_limit held by a request in flight: the 429 asks for a retry after at least a second, not 0', async () => {
+    const { group, sim } = await simDeployment({ sim: { latencyMs: 1000 } });
+    const k = await newKey({ tpm_limit: 100 });
+    // Its worst case (90 completion tokens plus the prompt bound) alone reaches the limit.
+    const first = callJson('/v1/chat/completions', { method: 'POST', key: k.key, json: { ...body(group), max_tokens: 90 } });
+    // The first call is admitted and upstream (its worst case reserved, nothing settled in the window yet).
+    while ((await sim.log()).length === 0) await new Promise((r) => setTimeout(r, 20));
+    const second = await callJson('/v1/chat/completions', { method: 'POST', key: k.key, json: body(group) });
+    expect(second.status).toBe(429);
+    expect(expectEnvelope(second.body).type).toBe('tpm_limit_exceeded');
+    expect(Number(second.res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await first).status).toBe(200);
+  });
+
   it('max_parallel_requests: only that many run at once, and finished requests free their slot', async () => {
     const { group } = await simDeployment({ sim: { latencyMs: 300 } });
     const k = await newKey({ max_parallel_requests: 3 });
