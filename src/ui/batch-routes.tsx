@@ -46,6 +46,7 @@ export function batchUiRoutes(): Hono<AppEnv> {
       headers: {
         'content-type': 'application/jsonl',
         'content-disposition': `attachment; filename="${c.req.param('which')}.jsonl"`,
+        'x-content-type-options': 'nosniff',
       },
     });
   });

@@ -13,6 +13,7 @@ export const uiHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   );
   c.res.headers.set('x-frame-options', 'DENY');
+  c.res.headers.set('x-content-type-options', 'nosniff');
   c.res.headers.set('referrer-policy', 'no-referrer');
   c.res.headers.set('cache-control', 'no-store');
 };

@@ -133,7 +133,9 @@ describe('/v1/files', () => {
     const { status, body } = await uploadFile(bytes, { purpose: 'user_data', filename: 'big.bin' });
     expect(status).toBe(200);
     expect(body.bytes).toBe(size);
-    const back = new Uint8Array(await (await call(`/v1/files/${body.id}/content`)).arrayBuffer());
+    const download = await call(`/v1/files/${body.id}/content`);
+    expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+    const back = new Uint8Array(await download.arrayBuffer());
     expect(back.length).toBe(size);
     const digest = async (b: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', b)).join(',');
     expect(await digest(back)).toBe(await digest(bytes));

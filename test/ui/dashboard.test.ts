@@ -45,6 +45,7 @@ describe('dashboard sessions', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     // Sign out ends the session, also for a copy of the cookie kept after it.
     const csrf = await session.csrf();
     expect((await session.get('/ui/keys')).status).toBe(200);

@@ -111,6 +111,8 @@ export function fileRoutes(): Hono<AppEnv> {
         'content-type': file.filename.endsWith('.jsonl') || file.purpose.startsWith('batch') ? 'application/jsonl' : 'application/octet-stream',
         'content-length': String(object.size),
         'content-disposition': contentDisposition(file.filename),
+        // A client's bytes, served from the gateway's origin: never to be sniffed into HTML.
+        'x-content-type-options': 'nosniff',
       },
     });
   });

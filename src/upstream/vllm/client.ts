@@ -102,7 +102,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
   }
   if (!response.ok) {
     try {
-      throw await upstreamError(response, target.deploymentId);
+      throw await upstreamError(response, target.deploymentId, target.apiKey);
     } finally {
       finish();
     }

@@ -11,9 +11,10 @@ interface VllmErrorShape {
 
 /**
  * Normalises an upstream error into the gateway envelope, keeping vLLM's status, message, type and param. vLLM's
- * auth failure is the odd `{"error":"Unauthorized"}`; FastAPI's unknown route is `{"detail":"Not Found"}`.
+ * auth failure is the odd `{"error":"Unauthorized"}`; FastAPI's unknown route is `{"detail":"Not Found"}`. The key
+ * the gateway sent (`apiKey`) is cut out of the message wherever it appears.
  */
-export async function upstreamError(res: Response, deploymentId: string): Promise<GatewayError> {
+export async function upstreamError(res: Response, deploymentId: string, apiKey?: string): Promise<GatewayError> {
   const text = await readCapped(res);
   let message = `Upstream returned HTTP ${res.status}`;
   let type: string | undefined;
@@ -31,6 +32,8 @@ export async function upstreamError(res: Response, deploymentId: string): Promis
   } catch {
     if (text.trim()) message = text.trim().slice(0, 1000);
   }
+  // An upstream (or a proxy in front of it) that echoes the request's headers must not hand the key to the client.
+  if (apiKey && message.includes(apiKey)) message = message.split(apiKey).join('[redacted]');
   if (res.status === 401 || res.status === 403) {
     message = `Upstream deployment '${deploymentId}' rejected the gateway's credentials: ${message}`;
   }
