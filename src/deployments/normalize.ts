@@ -23,7 +23,7 @@ export async function derivedId(input: DeploymentInput): Promise<string> {
 export const REDACTED = '[redacted]';
 
 /**
- * For /model/info and import echoes: a literal upstream key, and credentials written into api_base
+ * For /model/info and import echoes: a literal upstream key (or custom_tokenizer.auth_token), and credentials written into api_base
  * (`https://user:pass@host`; query values and a `#fragment` in records stored before those were refused), are never
  * shown; an `os.environ/NAME` reference is only a name and stays.
  */
@@ -31,6 +31,10 @@ export function redact(d: Deployment): Deployment {
   const params = { ...d.litellm_params };
   if (params.api_key !== undefined && !isEnvRef(params.api_key)) params.api_key = REDACTED;
   if (params.api_base !== undefined && !isEnvRef(params.api_base)) params.api_base = withoutCredentials(params.api_base);
+  const tokenizer = d.model_info.custom_tokenizer;
+  if (tokenizer?.auth_token !== undefined && !isEnvRef(tokenizer.auth_token)) {
+    return { ...d, litellm_params: params, model_info: { ...d.model_info, custom_tokenizer: { ...tokenizer, auth_token: REDACTED } } };
+  }
   return { ...d, litellm_params: params };
 }
 

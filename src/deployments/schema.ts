@@ -1,5 +1,6 @@
 import * as z from '../http/zod';
 import { refersToMasterKey } from './secrets';
+import { modelMetadataFields } from './model-metadata';
 
 /**
  * Deployments use LiteLLM's `model_list` entry shape so configs and /model/new scripts carry over. Unknown fields are
@@ -40,10 +41,22 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-export const litellmParamsSchema = z.strictObject({
+/**
+ * LiteLLM reads `*` in a model name as a wildcard (any model the provider has); the gateway routes only the names it
+ * was given, so such a deployment could never serve a request.
+ */
+const noWildcard = z.refine<string>((v) => !v.includes('*'), 'wildcard deployments are not supported: list each model vLLM serves as its own entry');
+
+/** A group name is sent back in the x-litellm-model-group header: a control character there fails the response. */
+const noControl = z.refine<string>((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters');
+
+const litellmParamsShape = z.strictObject({
   model: z
     .string()
-    .check(z.regex(/^(hosted_vllm|openai)\/.+/, 'must be "hosted_vllm/<served-model-name>" (or "openai/<name>" with api_base)')),
+    .check(
+      z.regex(/^(hosted_vllm|openai)\/.+/, 'must be "hosted_vllm/<served-model-name>" (or "openai/<name>" with api_base)'),
+      noWildcard,
+    ),
   api_base: z.optional(
     z.string().check(
       z.refine((v) => v.startsWith('os.environ/') || isHttpUrl(v), 'must be an http(s) URL or os.environ/NAME'),
@@ -68,6 +81,15 @@ export const litellmParamsSchema = z.strictObject({
   roles: z.optional(z.partialRecord(z.enum(['system', 'user', 'assistant', 'tool']), promptRole)),
 });
 
+// HOSTED_VLLM_API_BASE is the default for hosted_vllm/ only: an openai/ deployment without api_base imported fine and
+// then failed every request.
+export const litellmParamsSchema = litellmParamsShape.check(
+  z.refine((p) => !p.model.startsWith('openai/') || p.api_base !== undefined, {
+    message: 'is required for an "openai/" model (only "hosted_vllm/" models default to HOSTED_VLLM_API_BASE)',
+    path: ['api_base'],
+  }),
+);
+
 export const modeSchema = z.enum(['chat', 'completion', 'embedding', 'rerank', 'audio_transcription']);
 
 export const modelInfoSchema = z.strictObject({
@@ -82,10 +104,11 @@ export const modelInfoSchema = z.strictObject({
   batch_concurrency: z.optional(positiveInt.check(z.maximum(1000))),
   base_model: z.optional(z.string()),
   description: z.optional(z.string().check(z.maxLength(1000))),
+  ...modelMetadataFields,
 });
 
 export const deploymentInputSchema = z.strictObject({
-  model_name: z.string().check(z.minLength(1), z.maxLength(256)),
+  model_name: z.string().check(z.minLength(1), z.maxLength(256), noWildcard, noControl),
   litellm_params: litellmParamsSchema,
   model_info: z.optional(modelInfoSchema),
 });

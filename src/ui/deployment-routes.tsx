@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { deleteDeployment, readConfig, saveDeployments } from '../deployments/config-client';
-import { importLitellmConfig, parseConfigText } from '../deployments/litellm-config';
+import { importLitellmConfig, importOptions, parseConfigText } from '../deployments/litellm-config';
 import { redact, toDeployment } from '../deployments/normalize';
 import { deploymentInputSchema } from '../deployments/schema';
 import { GatewayError } from '../http/errors';
@@ -55,8 +55,8 @@ export function deploymentRoutes(): Hono<AppEnv> {
     try {
       const imported = await importLitellmConfig(parseConfigText(f.config ?? ''));
       const replace = f.replace === 'true';
-      await saveDeployments(c.env, imported.deployments, { replace, ...(imported.routerSettings ? { routerSettings: imported.routerSettings } : {}) });
-      const ignored = imported.ignored.length ? ` Ignored sections: ${imported.ignored.join(', ')}.` : '';
+      await saveDeployments(c.env, imported.deployments, importOptions(imported, replace));
+      const ignored = imported.ignored.length ? ` Ignored: ${imported.ignored.join(', ')}.` : '';
       return render(c, { message: `Imported ${imported.deployments.length} deployment(s)${replace ? ', replacing the others' : ''}.${ignored}` });
     } catch (err) {
       return render(c, { error: message(err), values: { config: f.config ?? '' } }, 400);

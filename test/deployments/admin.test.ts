@@ -75,6 +75,8 @@ describe('/model/new, /model/info, /model/delete', () => {
       // Request paths are appended to api_base: after a query or fragment they never reach vLLM's routes.
       [{ model_name: 'a', litellm_params: { model: 'hosted_vllm/x', api_base: 'https://vllm.example.com/v1?token=s3cret' } }, /api_base.*query/],
       [{ model_name: 'a', litellm_params: { model: 'hosted_vllm/x', api_base: 'https://vllm.example.com/v1#s3cret' } }, /api_base.*fragment/],
+      // The group name goes back in x-litellm-model-group: a line break there made every answer of the group a 500.
+      [{ model_name: 'crlf\r\nSet-Cookie: a=1', litellm_params: { model: 'hosted_vllm/x' } }, /model_name.*control characters/],
     ];
     for (const [json, message] of cases) {
       const { status, body } = await callJson('/model/new', { method: 'POST', json });

@@ -1,7 +1,7 @@
 // `npm run config:push -- config.yaml`: a LiteLLM config file (full YAML: anchors, merge keys) pushed into the
 // running gateway, after which the SDK can use its model groups; a bad file changes nothing.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,5 +69,24 @@ model_list:
     expect(out).toMatch(/import refused \(HTTP 400\).*model_list\[1\]/s);
     const info = await admin<{ data: { model_name: string }[] }>('/model/info');
     expect(info.data.map((d) => d.model_name)).not.toContain(good);
+  });
+
+  it('inlines include: files (relative to the config file) as LiteLLM does: their model_list entries are added', { timeout: 60_000 }, async () => {
+    sim ??= await spawnSim(inject('simUrl'), { models: ['pushed-model'] });
+    const [top, included] = [unique('top'), unique('included')];
+    mkdirSync(join(dir, 'models'), { recursive: true });
+    writeFileSync(join(dir, 'models', 'more.yaml'), `model_list:\n  - model_name: ${included}\n    litellm_params: { model: hosted_vllm/pushed-model, api_base: ${sim.url} }\n`);
+    const { code, out } = await push(`
+include:
+  - models/more.yaml
+model_list:
+  - model_name: ${top}
+    litellm_params: { model: hosted_vllm/pushed-model, api_base: ${sim.url} }
+`);
+    expect(out).toContain(`✓ ${top}`);
+    expect(out).toContain(`✓ ${included}`);
+    expect(code).toBe(0);
+    const answer = await sdk().chat.completions.create({ model: included, messages: [{ role: 'user', content: 'included' }] });
+    expect(answer.choices[0]!.message.content).toBe('included');
   });
 });

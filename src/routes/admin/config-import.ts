@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import { maxJsonBytes, readBodyText } from '../../http/body';
 import { GatewayError, invalidRequest } from '../../http/errors';
-import { importLitellmConfig, parseConfigText } from '../../deployments/litellm-config';
+import { importLitellmConfig, importOptions, parseConfigText } from '../../deployments/litellm-config';
 import { saveDeployments } from '../../deployments/config-client';
 import { redact } from '../../deployments/normalize';
 
@@ -22,10 +22,7 @@ export async function importConfigRoute(c: Context<AppEnv>): Promise<Response> {
   // YAML is a superset of JSON, so one parser reads both.
   const imported = await importLitellmConfig(parseConfigText(text));
   const replace = c.req.query('replace') === 'true';
-  const config = await saveDeployments(c.env, imported.deployments, {
-    replace,
-    ...(imported.routerSettings ? { routerSettings: imported.routerSettings } : {}),
-  });
+  const config = await saveDeployments(c.env, imported.deployments, importOptions(imported, replace));
   return c.json({
     imported: imported.deployments.map((d) => redact(d)),
     replaced: replace,
