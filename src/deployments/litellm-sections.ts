@@ -89,14 +89,19 @@ export function fileRouterSettings(
   const router: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(routerRaw)) {
     if (REDIS_KEYS.includes(key)) ignored.push(`router_settings.${key}`);
-    else if (value !== null) router[key] = value;
+    else if (value !== null && key !== 'default_fallbacks') router[key] = value;
   }
   const fromRouter = validate(routerSettingsSchema, router, 'router_settings');
 
-  if (!('router_settings' in config) && Object.keys(fromLitellm).length === 0 && litellm.default_fallbacks == null) return undefined;
+  // LiteLLM's Router takes default_fallbacks from either section, router_settings first.
+  const [defaults, where] =
+    routerRaw.default_fallbacks != null
+      ? [routerRaw.default_fallbacks, 'router_settings.default_fallbacks']
+      : [litellm.default_fallbacks, 'litellm_settings.default_fallbacks'];
+  if (!('router_settings' in config) && Object.keys(fromLitellm).length === 0 && defaults == null) return undefined;
   const settings: RouterSettings = { ...(fromLitellm as RouterSettings), ...fromRouter };
-  if (litellm.default_fallbacks != null) {
-    const groups = validate(defaultFallbacks, litellm.default_fallbacks, 'litellm_settings.default_fallbacks');
+  if (defaults != null) {
+    const groups = validate(defaultFallbacks, defaults, where);
     settings.fallbacks = [...(settings.fallbacks ?? []), { '*': groups }];
   }
   return settings;

@@ -108,6 +108,14 @@ router_settings:
     expect(harmless.ignored).toEqual(['litellm_settings']);
   });
 
+  it('takes default_fallbacks from router_settings too (before litellm_settings), as a "*" fallback', async () => {
+    const imported = await importLitellmConfig(
+      parseConfigText('model_list: []\nrouter_settings:\n  fallbacks: [{ a: [b] }]\n  default_fallbacks: [c]\nlitellm_settings:\n  default_fallbacks: [d]\n'),
+    );
+    expect(imported.routerSettings).toEqual({ fallbacks: [{ a: ['b'] }, { '*': ['c'] }] });
+    expect(await refusal('model_list: []\nrouter_settings:\n  default_fallbacks: 3\n')).toMatch(/^router_settings\.default_fallbacks/);
+  });
+
   it('accepts empty (null) sections and ignores redis settings, saying so', async () => {
     const imported = await importLitellmConfig(
       parseConfigText('model_list:\nrouter_settings:\n  # routing_strategy: least-busy\nlitellm_settings:\n'),
