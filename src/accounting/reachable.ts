@@ -12,15 +12,13 @@ import type { ModelTarget } from '../routing/resolve';
  */
 export function reachableDeployments(table: RoutingTable, target: ModelTarget): readonly Deployment[] {
   const settings = table.config.router_settings;
-  const names = [
-    ...fallbackGroups(settings.fallbacks, target.group),
-    ...fallbackGroups(settings.context_window_fallbacks, target.group),
-  ];
+  const afterFailure = fallbackGroups(settings.fallbacks, target.group);
+  const afterTooLong = fallbackGroups(settings.context_window_fallbacks, target.group);
   // The common case (no fallbacks configured) allocates nothing more.
-  if (names.length === 0) return target.deployments;
+  if (afterFailure.length === 0 && afterTooLong.length === 0) return target.deployments;
   const out = [...target.deployments];
   // A pinned deployment's own group may be listed too: dispatch would follow it, so it counts.
-  for (const name of new Set(names)) {
+  for (const name of new Set([...afterFailure, ...afterTooLong])) {
     const group = table.groups.get(name);
     if (group) out.push(...group);
   }

@@ -6,7 +6,7 @@ import type { CallContext } from '../proxy/call-context';
 import type { InferenceRequest } from '../proxy/inference';
 import { runInference } from '../proxy/inference';
 import { JSON_ROUTES, jsonInference, type JsonRoute } from '../proxy/json-inference';
-import { retryAfterMs } from '../routing/backoff';
+import { retryAfterHeaderMs, retryAfterMs } from '../routing/backoff';
 import type { ClaimedLine, LaneSpec, LineOutcome } from './batch-types';
 import { responseLine } from './output-lines';
 
@@ -68,7 +68,7 @@ export async function runLine(
     const res = await runInference(ctx, request);
     status = res.status;
     body = parse(await res.text());
-    retryAfter = headerMs(res.headers.get('retry-after'));
+    retryAfter = retryAfterHeaderMs(res.headers.get('retry-after'));
   } catch (err) {
     const known = err instanceof GatewayError ? err : new GatewayError('internal', 'Internal error running this request');
     ({ status, body } = errorBody(known));
@@ -100,11 +100,6 @@ export async function runLine(
 function refusalWaitMs(err: GatewayError, retryAfter: number | undefined): number | undefined {
   if (err.kind === 'rate_limited' || HELD_IN_FLIGHT.test(err.message)) return retryAfter ?? DEFAULT_REFUSAL_WAIT_MS;
   return retryAfter;
-}
-
-/** A response's Retry-After (seconds or an HTTP date) in ms, read by the router's own parser. */
-function headerMs(value: string | null): number | undefined {
-  return value ? retryAfterMs(new GatewayError('upstream_error', 'retry-after', { headers: { 'retry-after': value } })) : undefined;
 }
 
 /** The line's `body`, byte for byte as the file holds it (the last one if repeated, as JSON.parse reads it). */

@@ -63,15 +63,10 @@ function afterPoint(after: string): { internal: string; time: number } {
 
 /** R2 lists keys in ascending order, and internal ids sort newest first: this is R2's own order. */
 async function newestFirst(bucket: R2Bucket, prefix: string, afterInternal: string | undefined, take: (o: R2Object) => boolean): Promise<boolean> {
-  let cursor: string | undefined;
-  let startAfter = afterInternal ? prefix + afterInternal : undefined;
-  for (;;) {
-    const page = await bucket.list({ prefix, limit: 1000, include: ['customMetadata'], ...(cursor ? { cursor } : startAfter ? { startAfter } : {}) });
+  for await (const page of listPages(bucket, prefix, afterInternal ? prefix + afterInternal : undefined, true)) {
     for (const o of page.objects) if (take(o)) return true;
-    if (!page.truncated) return false;
-    cursor = page.cursor;
-    startAfter = undefined;
   }
+  return false;
 }
 
 /**
@@ -139,30 +134,40 @@ async function windowKeys(
   exhaustive: boolean,
 ): Promise<{ keys: string[]; overflow?: true; overflowAt?: number | undefined }> {
   const keys: string[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await bucket.list({ prefix, limit: 1000, ...(cursor ? { cursor } : start ? { startAfter: start } : {}) });
+  for await (const page of listPages(bucket, prefix, start, false)) {
     for (const o of page.objects) {
       if (bound !== undefined && o.key >= bound) return { keys };
       keys.push(o.key);
     }
-    if (!page.truncated) return { keys };
-    if (!exhaustive && keys.length) return { keys: [], overflow: true, overflowAt: timeOf(keys.at(-1)!.slice(prefix.length)) };
-    cursor = page.cursor;
+    if (page.truncated && !exhaustive && keys.length) return { keys: [], overflow: true, overflowAt: timeOf(keys.at(-1)!.slice(prefix.length)) };
   }
+  return { keys };
 }
 
 /** The records after `start` up to and including `last`, in R2's order (a listing with metadata may page often). */
 async function recordsBetween(bucket: R2Bucket, prefix: string, start: string | undefined, last: string): Promise<R2Object[]> {
   const records: R2Object[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await bucket.list({ prefix, limit: 1000, include: ['customMetadata'], ...(cursor ? { cursor } : start ? { startAfter: start } : {}) });
+  for await (const page of listPages(bucket, prefix, start, true)) {
     for (const o of page.objects) {
       if (o.key > last) return records;
       records.push(o);
     }
-    if (!page.truncated) return records;
+  }
+  return records;
+}
+
+/** R2's listing of `prefix` after `start`, a page (a thousand keys or fewer) at a time; stopping early lists no more. */
+async function* listPages(bucket: R2Bucket, prefix: string, start: string | undefined, withMetadata: boolean): AsyncGenerator<R2Objects> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await bucket.list({
+      prefix,
+      limit: 1000,
+      ...(withMetadata ? { include: ['customMetadata' as const] } : {}),
+      ...(cursor ? { cursor } : start ? { startAfter: start } : {}),
+    });
+    yield page;
+    if (!page.truncated) return;
     cursor = page.cursor;
   }
 }

@@ -117,16 +117,22 @@ export async function updateFileRecord(
  * one is deleted here, once no running batch reads it).
  */
 export async function ownedFile(bucket: R2Bucket, owner: string, id: string): Promise<FileRecord> {
+  const record = await findOwnedFile(bucket, owner, id);
+  if (!record) throw notFound(`No such file: ${id.slice(0, 120)}`, 'file_id');
+  return record;
+}
+
+/** `ownedFile` for callers to whom a file that is not there (never written, deleted, expired) is no error. */
+export async function findOwnedFile(bucket: R2Bucket, owner: string, id: string): Promise<FileRecord | undefined> {
   const decoded = decodeId('file', id);
-  const missing = notFound(`No such file: ${id.slice(0, 120)}`, 'file_id');
-  if (!decoded) throw missing;
+  if (!decoded) return undefined;
   const head = await bucket.head(fileMetaKey(owner, decoded.internal));
-  if (!head) throw missing;
+  if (!head) return undefined;
   const record = fromMetadata(owner, decoded.internal, head.customMetadata ?? {});
-  if (record.model !== decoded.model) throw missing;
+  if (record.model !== decoded.model) return undefined;
   if (isExpired(record)) {
     if (isDeletable(record)) await deleteFiles(bucket, [record], true);
-    throw missing;
+    return undefined;
   }
   return record;
 }

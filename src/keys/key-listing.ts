@@ -84,7 +84,6 @@ export async function listKeys(env: Bindings, q: ListKeysOptions): Promise<KeyLi
     }
   }
   // Every mode lists the same keys (the index's); a key whose ledger shows nothing sorts last.
-  const matching = entries;
   const byIndex = q.sort_by ? INDEXED[q.sort_by] : undefined;
   const value = (e: IndexEntry): SortValue => {
     if (!byView) return byIndex ? byIndex(e) : e.created;
@@ -92,9 +91,9 @@ export async function listKeys(env: Bindings, q: ListKeysOptions): Promise<KeyLi
     return view ? byView(view) : null;
   };
   const order = q.sort_by ? (q.sort_order ?? 'desc') : 'desc';
-  matching.sort((a, b) => compare(value(a), value(b), order) || a.token.localeCompare(b.token));
+  entries.sort((a, b) => compare(value(a), value(b), order) || a.token.localeCompare(b.token));
 
-  const page = matching.slice((q.page - 1) * q.size, q.page * q.size);
+  const page = entries.slice((q.page - 1) * q.size, q.page * q.size);
   let keys: (string | KeyView)[] = page.map((e) => e.token);
   if (q.return_full_object) {
     const shown = await Promise.all(page.map((e) => views?.get(e.token) ?? ledger(env, e.token).view()));
@@ -102,8 +101,8 @@ export async function listKeys(env: Bindings, q: ListKeysOptions): Promise<KeyLi
   }
   return {
     keys,
-    total_count: matching.length,
+    total_count: entries.length,
     current_page: q.page,
-    total_pages: Math.ceil(matching.length / q.size),
+    total_pages: Math.ceil(entries.length / q.size),
   };
 }

@@ -71,6 +71,7 @@ export function jsonInference(route: JsonRoute, raw: JsonBody, modelOverride?: s
  * the gateway asked for the final one.
  */
 function usageOptions(options: Record<string, unknown> | null | undefined): Record<string, unknown> {
-  const quiet = options?.continuous_usage_stats === true ? { continuous_usage_stats: false } : {};
-  return { ...(options ?? {}), include_usage: true, ...quiet };
+  const out: Record<string, unknown> = { ...options, include_usage: true };
+  if (options?.continuous_usage_stats === true) out.continuous_usage_stats = false;
+  return out;
 }

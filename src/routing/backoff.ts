@@ -8,7 +8,11 @@ const MAX_RETRY_AFTER_MS = 60_000;
 
 /** The failed attempt's Retry-After (delay-seconds or an HTTP date), in ms; undefined when absent or not ahead. */
 export function retryAfterMs(err: unknown, now = Date.now()): number | undefined {
-  const value = err instanceof GatewayError ? err.options.headers?.['retry-after'] : undefined;
+  return retryAfterHeaderMs(err instanceof GatewayError ? err.options.headers?.['retry-after'] : undefined, now);
+}
+
+/** A Retry-After header's value (delay-seconds or an HTTP date), in ms; undefined when absent or not ahead. */
+export function retryAfterHeaderMs(value: string | null | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;

@@ -2,19 +2,12 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { allBatches } from '../batches/all-batches';
 import { ownedRunner } from '../batches/batch-service';
-import { ownedFile } from '../files/file-store';
-import { GatewayError } from '../http/errors';
+import { findOwnedFile } from '../files/file-store';
 import { fileKey } from '../files/r2-layout';
 import { page } from './middleware';
 import { BatchesPage } from './pages/batches';
 
 const SHOWN = 100;
-
-/** A file that is not there (never written, deleted, expired) is this page's 404; anything else is an error. */
-function onlyMissing(err: unknown): null {
-  if (err instanceof GatewayError && err.kind === 'not_found') return null;
-  throw err;
-}
 
 /** Batches: every owner's, with live progress, cancel, and output/error downloads. */
 export function batchUiRoutes(): Hono<AppEnv> {
@@ -38,8 +31,8 @@ export function batchUiRoutes(): Hono<AppEnv> {
     const owner = await runner.owner();
     const batch = owner ? await runner.describe(owner) : null;
     const fileId = batch ? (c.req.param('which') === 'output' ? batch.output_file_id : batch.error_file_id) : null;
-    // Through ownedFile like the Files API, so an output file past its expires_at is gone here too.
-    const file = owner && typeof fileId === 'string' ? await ownedFile(c.env.FILES, owner, fileId).catch(onlyMissing) : null;
+    // Through the Files API's owner check, so an output file past its expires_at is gone here too (this page's 404).
+    const file = owner && typeof fileId === 'string' ? await findOwnedFile(c.env.FILES, owner, fileId) : undefined;
     const object = file ? await c.env.FILES.get(fileKey(file.owner, file.internal)) : null;
     if (!object) return page(c, 404, 'No such file', 'This batch has no such file (yet).');
     return new Response(object.body, {

@@ -5,7 +5,7 @@
 const STALLED_CLIENT_MS = 5 * 60_000;
 
 /**
- * One timer for a whole upstream exchange. `touch()`, `pause()` and `resume()` are called per streamed chunk, so they
+ * One timer for a whole upstream exchange. `pause()` and `resume()` are called per streamed chunk, so they
  * only record state; the timer re-arms itself for the remaining time instead of being cleared and set per token.
  */
 export class Watchdog {

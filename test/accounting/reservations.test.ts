@@ -10,14 +10,10 @@ import { makeWav } from '../helpers/audio';
 import { B, FORM_TYPE, formBytes, postDirect } from '../helpers/broken-body';
 import { call, expectEnvelope, simDeployment } from '../helpers/gateway';
 import { keySpend, newKey, settledRows } from '../helpers/keys';
+import { routerSettings } from '../helpers/routing';
 
 /** The simulator echoes "a b c": 3 prompt and 3 completion tokens. Admission bounds the prompt at 5 + 16 + 8. */
 const chat = (model: string) => ({ model, max_tokens: 3, messages: [{ role: 'user', content: 'a b c' }] });
-
-async function routerSettings(settings: Record<string, unknown>): Promise<void> {
-  const res = await call('/config/import', { method: 'POST', json: { model_list: [], router_settings: settings } });
-  if (res.status !== 200) throw new Error(`router_settings: ${res.status} ${await res.text()}`);
-}
 
 afterEach(async () => {
   await routerSettings({});

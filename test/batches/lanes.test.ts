@@ -13,6 +13,12 @@ async function counts(id: string, key: string): Promise<Batch['request_counts']>
   return (await callJson<Batch>(`/v1/batches/${id}`, { key })).body.request_counts;
 }
 
+/** Uploads one chat line per id (with `extra` body fields) as the key's batch file and creates its batch. */
+async function startBatch(group: string, key: string, ids: string[], extra: Record<string, unknown> = {}): Promise<Batch> {
+  const file = await uploadFile(jsonl(ids.map((id) => batchLine(id, 'hello world', extra))), { key, purpose: 'batch', model: group });
+  return (await createBatch(file.body.id, key)).body;
+}
+
 describe('batch lanes', () => {
   it('report each booked line to the runner at once, not with their next claim', async () => {
     const LATENCY = 1500;
@@ -21,8 +27,7 @@ describe('batch lanes', () => {
     const { group, sim } = await simDeployment({ sim: { latencyMs: LATENCY }, info: { batch_concurrency: 6 } });
     const k = await newKey();
     const ids = Array.from({ length: 12 }, (_, i) => `r${i}`);
-    const file = await uploadFile(jsonl(ids.map((id) => batchLine(id))), { key: k.key, purpose: 'batch', model: group });
-    const { body: batch } = await createBatch(file.body.id, k.key);
+    const batch = await startBatch(group, k.key, ids);
 
     // The seventh request starts when a slot frees up, i.e. when the first wave has been answered.
     await sim.waitForLog((log) => log.length >= 7, 10_000);
@@ -46,8 +51,7 @@ describe('batch lanes', () => {
     const { group, sim } = await simDeployment({ sim: { latencyMs: 1500 }, info: { ...PRICE, batch_concurrency: 6 } });
     const k = await newKey();
     const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);
-    const file = await uploadFile(jsonl(ids.map((id) => batchLine(id))), { key: k.key, purpose: 'batch', model: group });
-    const { body: batch } = await createBatch(file.body.id, k.key);
+    const batch = await startBatch(group, k.key, ids);
 
     // Six lines running, six more claimed ahead and waiting in the lane.
     await sim.waitForLog((log) => log.length >= 6, 10_000);
@@ -70,13 +74,12 @@ describe('batch lanes', () => {
   });
 
   it('lines refused because the budget is held by lines in flight wait for it, instead of using up their attempts', async () => {
-    // Each line reserves its worst case (~125 prompt + max_tokens tokens ≈ $0.125 at live prices) while it runs,
+    // Each line reserves its worst case (~35 prompt + 100 completion tokens ≈ $0.07 at batch prices, half the live ones) while it runs,
     // and costs a fraction of a cent: a budget of $0.15 admits two or three at a time although it covers them all.
     const { group, sim } = await simDeployment({ sim: { latencyMs: 800 }, info: { ...PRICE, batch_concurrency: 6 } });
     const k = await newKey({ max_budget: 0.15 });
     const ids = Array.from({ length: 20 }, (_, i) => `b${i}`);
-    const file = await uploadFile(jsonl(ids.map((id) => batchLine(id, 'hello world', { max_tokens: 100 }))), { key: k.key, purpose: 'batch', model: group });
-    const { body: batch } = await createBatch(file.body.id, k.key);
+    const batch = await startBatch(group, k.key, ids, { max_tokens: 100 });
 
     const done = await waitForBatch(batch.id, k.key, 28_000);
     const errors = await fileLines(done.error_file_id, k.key);
@@ -96,8 +99,7 @@ describe('batch lanes', () => {
     const { group, sim } = await simDeployment({ sim: { latencyMs: 300, maxModelLen: 32_768 }, info: { batch_concurrency: 6 } });
     const k = await newKey({ tpm_limit: 10_000 });
     const ids = Array.from({ length: 6 }, (_, i) => `t${i}`);
-    const file = await uploadFile(jsonl(ids.map((id) => batchLine(id, 'hello world', { max_tokens: 8000 }))), { key: k.key, purpose: 'batch', model: group });
-    const { body: batch } = await createBatch(file.body.id, k.key);
+    const batch = await startBatch(group, k.key, ids, { max_tokens: 8000 });
 
     const done = await waitForBatch(batch.id, k.key, 25_000);
     // Before: the third line ended here as tpm_limit_exceeded, a final failure on its first (unsent) try.

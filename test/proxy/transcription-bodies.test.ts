@@ -3,6 +3,7 @@ import { makeWav } from '../helpers/audio';
 import { B, FORM_TYPE, breakingBody, directRequest, formBytes, postDirect, sendDirect, watchedBody } from '../helpers/broken-body';
 import { call, expectEnvelope, simDeployment } from '../helpers/gateway';
 import { newKey } from '../helpers/keys';
+import { routerSettings } from '../helpers/routing';
 
 const PATH = '/v1/audio/transcriptions';
 const BROKEN = /^The request body could not be read in full/;
@@ -25,11 +26,6 @@ function whole(where: Where, model: string): Uint8Array {
 
 const headers = (where: Where, model: string): Record<string, string> =>
   where === 'header' ? { 'content-type': FORM_TYPE, 'x-litellm-model': model } : { 'content-type': FORM_TYPE };
-
-async function routerSettings(settings: Record<string, unknown>): Promise<void> {
-  const res = await call('/config/import', { method: 'POST', json: { model_list: [], router_settings: settings } });
-  if (res.status !== 200) throw new Error(`router_settings: ${res.status} ${await res.text()}`);
-}
 
 afterEach(async () => {
   await routerSettings({});

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../env';
 import { authenticate } from '../../auth/middleware';
 import { readJsonObject } from '../../http/body';
 import { validate } from '../../http/validate';
-import { CLIENT_PURPOSES, saveFileRecord, toFileObject, ownedFile } from '../../files/file-store';
+import { CLIENT_PURPOSES, findOwnedFile, saveFileRecord, toFileObject } from '../../files/file-store';
 import { expiresAfterSchema, nowSeconds } from '../../files/expiry';
 import { assertFilename } from '../../files/filename';
 import { ownerOf } from '../../files/owner';
@@ -18,7 +18,7 @@ import {
   saveUpload,
   toUploadObject,
 } from '../../files/uploads';
-import { GatewayError, invalidRequest } from '../../http/errors';
+import { invalidRequest } from '../../http/errors';
 import { assertModelAllowed } from './files';
 
 const createSchema = z.strictObject({
@@ -85,14 +85,9 @@ export function uploadRoutes(): Hono<AppEnv> {
   app.get('/uploads/:id', authenticate, async (c) => {
     const owner = await ownerOf(c.env, c.get('caller'));
     const upload = await ownedUpload(c.env.FILES, owner.id, c.req.param('id'));
-    const file = upload.file_id ? await ownedFile(c.env.FILES, owner.id, upload.file_id).catch(goneAsNull) : null;
+    // The file a completed upload became may since have expired or been deleted: the upload itself is still there.
+    const file = upload.file_id ? await findOwnedFile(c.env.FILES, owner.id, upload.file_id) : undefined;
     return c.json(toUploadObject(upload, file ? toFileObject(file) : null));
   });
   return app;
-}
-
-/** The file a completed upload became may since have expired or been deleted: the upload itself is still there. */
-function goneAsNull(err: unknown): null {
-  if (err instanceof GatewayError && err.kind === 'not_found') return null;
-  throw err;
 }
