@@ -1,8 +1,9 @@
 // The measurements taken once, after the throughput rounds (so they cannot disturb them): 200 MiB upload memory, each
 // in a gateway of its own (a fresh workerd, warmed up with a small upload: the rounds leave the bench gateway's RSS
 // at a high-water mark that would hide growth), and batch throughput in the bench gateway. Env: BENCH_SKIP_UPLOAD=1, BENCH_SKIP_BATCH=1, BENCH_UPLOAD_MB (default 200),
-// BENCH_BATCH_LINES (default 3000). A failed one is reported (and makes the exit code 1) without voiding the rest.
+// BENCH_BATCH_LINES (default 3000), BENCH_SKIP_ANSWER=1 (large-answer memory, large-answer.ts). A failed one is reported (and makes the exit code 1) without voiding the rest.
 import { BATCH_DEFAULTS, runBatch } from './batch';
+import { runLargeAnswer } from './large-answer';
 import type { Extras } from './report-extra';
 import { commandOf, totalRss } from './rss';
 import { newKey } from './seed';
@@ -45,6 +46,18 @@ export async function runExtras(gateway: Running, sim: Running, scriptPath: stri
       extras.upload = { benchGateway, runs };
     } catch (err) {
       extras.upload = { error: message(err) };
+      process.exitCode = 1;
+    }
+  }
+  if (flag('BENCH_SKIP_ANSWER')) extras.answer = { skipped: 'BENCH_SKIP_ANSWER' };
+  else {
+    try {
+      extras.answer = await runLargeAnswer(scriptPath, sim.url, 1000, 4096);
+      for (const r of extras.answer.runs) {
+        console.log(`answer ${r.target}: ${(r.bytes / 2 ** 20).toFixed(1)} MiB in ${r.seconds.toFixed(2)} s, workerd RSS +${r.growthMiB.toFixed(1)} MiB`);
+      }
+    } catch (err) {
+      extras.answer = { error: message(err) };
       process.exitCode = 1;
     }
   }

@@ -1,5 +1,6 @@
 // The batch and upload measurements in the report: each with its target, printed after the throughput tables.
 import type { BatchResult } from './batch';
+import type { AnswerResult } from './large-answer';
 import { table } from './report';
 import type { Rss } from './rss';
 import type { UploadResult } from './upload';
@@ -7,6 +8,7 @@ import type { UploadResult } from './upload';
 export const EXTRA_TARGETS = { batchRatio: 0.9, uploadGrowthMiB: 64 } as const;
 
 export interface Extras {
+  answer?: AnswerResult | { skipped: string } | { error: string };
   batch?: BatchResult | { skipped: string } | { error: string };
   upload?:
     | { benchGateway: { pid: number; command: string; rss: Rss }; runs: (UploadResult & { pid: number })[] }
@@ -31,7 +33,7 @@ function why(x: object): string | undefined {
 }
 
 export function printExtras(extras: Extras): void {
-  const { batch, upload } = extras;
+  const { batch, upload, answer } = extras;
   if (batch) {
     const note = why(batch);
     if (note || !('lines' in batch)) console.log(`\nbatch throughput: ${note}`);
@@ -86,6 +88,19 @@ export function printExtras(extras: Extras): void {
       console.log('  one workerd process holds the gateway and Miniflare\'s entry worker and R2 simulator: its RSS counts all three');
       console.log(`  for comparison, the bench gateway (pid ${bench.pid}: ${bench.command}) after the throughput rounds: ` +
         `RSS ${mib(bench.rss.total)} (anon ${mib(bench.rss.anon)})`);
+    }
+  }
+  if (answer) {
+    const note = why(answer);
+    if (note || !('runs' in answer)) console.log(`\nlarge answer memory: ${note}`);
+    else {
+      console.log(`\nlarge answer memory: one POST /v1/embeddings, ${answer.inputs} inputs × ${answer.dimensions} dimensions, ` +
+        'each target in a fresh workerd, twice; RSS sampled every 20 ms');
+      table(
+        ['target', 'status', 'answer', 'seconds (2nd)', 'RSS fresh', 'peak growth, 1st request', 'peak growth, 2nd', '1st growth / answer'],
+        answer.runs.map((r) => [r.target, String(r.status), mib(r.bytes / 2 ** 20), f(r.seconds, 2), mib(r.baselineMiB),
+          mib(r.firstGrowthMiB), mib(r.growthMiB), f(r.firstGrowthMiB / (r.bytes / 2 ** 20), 2)]),
+      );
     }
   }
 }

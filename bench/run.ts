@@ -1,6 +1,7 @@
 // `npm run bench`: the gateway's overhead against the simulator alone and a do-nothing Worker, in one process run.
 // Env: BENCH_SECONDS (per measurement, default 2), BENCH_ROUNDS (default 9), BENCH_TTFB_SAMPLES (default 200);
-// after the rounds, upload memory and batch throughput (extras.ts: BENCH_SKIP_UPLOAD, BENCH_SKIP_BATCH, sizes).
+// after the rounds, upload memory, large-answer memory and batch throughput (extras.ts: BENCH_SKIP_UPLOAD,
+// BENCH_SKIP_ANSWER, BENCH_SKIP_BATCH, sizes).
 // Method: every target is validated and warmed up, then measured once per round in a rotating order; the report
 // takes medians over rounds (ratios: per round first), and a measurement disturbed by outside load is retaken.
 // Many short rounds rather than a few long ones: this shared machine's speed drifts by ±30 % within minutes, and

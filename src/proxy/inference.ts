@@ -16,6 +16,7 @@ import type { Usage } from '../upstream/usage';
 import { admitCall, MASTER_ACCOUNT, rateHeaders, settleCall, type CallAccount } from './accounting';
 import { UPSTREAM_PATH, type Endpoint } from './endpoint';
 import { readJsonAnswer, type JsonAnswer } from './json-response';
+import { isLarge, openAnswer, relayLargeAnswer } from './large-answer';
 import { applyCallHeaders, type CallFacts } from './response-headers';
 import { streamResponse } from './stream-response';
 
@@ -124,8 +125,17 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
   }
   let answer;
   try {
-    answer = await readJsonAnswer(upstream, reshapeWith(adapter?.json, req.reshape));
-    if (req.present) answer = req.present(answer);
+    // An answer the gateway must change is read whole; any other may be too large to hold (large-answer.ts).
+    const reshape = reshapeWith(adapter?.json, req.reshape);
+    const opened = reshape || req.present ? await readJsonAnswer(upstream, reshape) : await openAnswer(upstream);
+    if (isLarge(opened)) {
+      const headers = { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json', ...extra };
+      return relayLargeAnswer(c, upstream, opened, headers, facts, (usage, complete) => {
+        if (complete) book(deployment, usage ?? NO_USAGE, true, false);
+        else book(deployment, estimateUsage(likelyPromptTokens(req.body), 0), false, true);
+      });
+    }
+    answer = req.present ? req.present(opened) : opened;
   } catch (err) {
     book(deployment, NO_USAGE, false, false);
     throw withAccountHeaders(err, account);

@@ -25,8 +25,7 @@ export async function readJsonAnswer(
     upstream.finish();
   }
   const contentType = response.headers.get('content-type') ?? 'application/json';
-  if (!contentType.includes('json')) return { body: text, contentType, usage: undefined };
-  if (!reshape) return { body: text, contentType, usage: usageOf(text) };
+  if (!reshape || !contentType.includes('json')) return answerOf(text, contentType);
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(text) as Record<string, unknown>;
@@ -34,6 +33,11 @@ export async function readJsonAnswer(
     return { body: text, contentType, usage: undefined };
   }
   return { body: JSON.stringify(reshape(parsed)), contentType, usage: readUsage(parsed.usage) };
+}
+
+/** A complete answer forwarded as it came: its usage read from the text, none from a non-JSON answer. */
+export function answerOf(text: string, contentType: string): JsonAnswer {
+  return { body: text, contentType, usage: contentType.includes('json') ? usageOf(text) : undefined };
 }
 
 /**

@@ -30,6 +30,8 @@ const KINDS: Record<keyof SimConfig, Kind> = {
   retryAfterSeconds: 'int',
   cutAfterChunks: 'int',
   errorAfterChunks: 'int',
+  chunkedJson: 'boolean',
+  cutJsonAfterBytes: 'int',
   refuse: 'boolean',
   maxModelLen: 'int',
   matryoshkaModels: 'strings',

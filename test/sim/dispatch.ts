@@ -55,6 +55,9 @@ export async function dispatch(target: DispatchTarget, req: IncomingMessage, res
 
   const knobs = readKnobs(config, req.headers);
   if (route.inference) {
+    if (knobs.chunkedJson || knobs.cutJsonAfterBytes !== undefined) {
+      reply.jsonDelivery = { chunked: true, ...(knobs.cutJsonAfterBytes !== undefined ? { cutAfterBytes: knobs.cutJsonAfterBytes } : {}) };
+    }
     // Decide the failure on arrival, so concurrent requests consume `failNext` in arrival order.
     const failStatus = knobs.status ?? (target.takeFailNext() ? (config.failNextStatus ?? 500) : undefined);
     if (!(await pause(knobs.latencyMs, reply))) return;

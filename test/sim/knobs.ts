@@ -10,6 +10,8 @@ export interface Knobs {
   status?: number;
   cutAfterChunks?: number;
   errorAfterChunks?: number;
+  chunkedJson?: boolean;
+  cutJsonAfterBytes?: number;
 }
 
 function headerInt(headers: IncomingHttpHeaders, name: string): number | undefined {
@@ -31,5 +33,8 @@ export function readKnobs(config: SimConfig, headers: IncomingHttpHeaders): Knob
   if (status !== undefined) knobs.status = status;
   if (cut !== undefined) knobs.cutAfterChunks = cut;
   if (error !== undefined) knobs.errorAfterChunks = error;
+  const cutJson = headerInt(headers, 'x-sim-cut-json-after-bytes') ?? config.cutJsonAfterBytes;
+  if (cutJson !== undefined) knobs.cutJsonAfterBytes = cutJson;
+  if (headers['x-sim-chunked-json'] === '1' || config.chunkedJson) knobs.chunkedJson = true;
   return knobs;
 }

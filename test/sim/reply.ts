@@ -34,6 +34,8 @@ export function errorBody(err: VllmError): { error: Record<string, unknown> } {
 export class Reply {
   readonly signal: AbortSignal;
   private cutByServer = false;
+  /** How JSON answers go out (set for inference routes from the knobs): chunked, and maybe cut after N bytes. */
+  jsonDelivery: { chunked: boolean; cutAfterBytes?: number } = { chunked: false };
 
   constructor(
     readonly res: ServerResponse,
@@ -73,7 +75,28 @@ export class Reply {
   }
 
   json(status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+    if (status === 200 && this.jsonDelivery.chunked) return this.sendChunked(JSON.stringify(body), headers);
     this.send(status, JSON.stringify(body), 'application/json', headers);
+  }
+
+  /** A JSON answer in 64 KiB writes without Content-Length; with `cutAfterBytes`, the socket dies after that many. */
+  private sendChunked(body: string, headers: OutgoingHttpHeaders): void {
+    if (this.gone || this.res.headersSent) return;
+    const bytes = Buffer.from(body, 'utf8');
+    const { cutAfterBytes } = this.jsonDelivery;
+    this.head(200, { 'content-type': 'application/json', ...headers });
+    if (cutAfterBytes === undefined) {
+      for (let at = 0; at < bytes.length; at += 65536) this.res.write(bytes.subarray(at, at + 65536));
+      this.res.end();
+      return;
+    }
+    const end = Math.min(cutAfterBytes, bytes.length);
+    for (let at = 0; at < end; at += 65536) {
+      const last = at + 65536 >= end;
+      // The socket dies once the last piece has reached it: the client sees a truncated body.
+      this.res.write(bytes.subarray(at, Math.min(end, at + 65536)), last ? () => this.cut() : undefined);
+    }
+    if (end === 0) this.cut();
   }
 
   error(err: VllmError, headers: OutgoingHttpHeaders = {}): void {

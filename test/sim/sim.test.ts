@@ -236,3 +236,23 @@ describe('info routes and auth', () => {
     }
   });
 });
+
+describe('JSON delivery knobs', () => {
+  const embed = (headers: Record<string, string>): Promise<Response> =>
+    post(`${url}/v1/embeddings`, { model: 'm1', input: Array.from({ length: 400 }, (_, i) => `text ${i}`) }, headers);
+
+  it('chunkedJson sends the same answer without Content-Length', async () => {
+    const plain = await embed({});
+    const chunked = await embed({ 'x-sim-chunked-json': '1' });
+    expect(plain.headers.get('content-length')).not.toBeNull();
+    expect(chunked.headers.get('content-length')).toBeNull();
+    const [a, b] = [(await plain.json()) as { data: unknown }, (await chunked.json()) as { data: unknown }];
+    expect(b.data).toEqual(a.data);
+  });
+
+  it('cutJsonAfterBytes truncates the body and kills the connection', async () => {
+    const res = await embed({ 'x-sim-cut-json-after-bytes': '1000' });
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+  });
+});

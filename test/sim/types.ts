@@ -25,6 +25,10 @@ export interface SimConfig {
   cutAfterChunks?: number;
   /** Streaming: after N events send vLLM's in-stream error event, then [DONE]. */
   errorAfterChunks?: number;
+  /** JSON answers of inference routes go out chunked, without Content-Length (as some proxies in front send them). */
+  chunkedJson?: boolean;
+  /** JSON answers of inference routes go out chunked and the socket is destroyed after this many bytes. */
+  cutJsonAfterBytes?: number;
   /** Close the listening socket (ECONNREFUSED); false re-listens on the same port. */
   refuse: boolean;
   /** Prompt tokens + requested max tokens above this → vLLM's 400. */
