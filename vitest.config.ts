@@ -14,6 +14,9 @@ export default defineConfig({
                 HOSTED_VLLM_API_BASE: inject<string>('simUrl'),
                 // Referenced as os.environ/SIM_UPSTREAM_KEY by deployments in the tests.
                 SIM_UPSTREAM_KEY: 'upstream-secret-value',
+                // Batch lanes start a new alarm invocation every 7 lines (default 1,000): every batch test crosses
+                // invocation boundaries, as long production batches do.
+                BATCH_LINES_PER_RUN: '7',
               },
             },
           })),

@@ -18,6 +18,8 @@ export interface Bindings {
   HOSTED_VLLM_API_KEY?: string;
   /** Largest JSON request body in MiB (default 16). */
   MAX_REQUEST_BODY_MB?: string;
+  /** Lines a batch lane starts per invocation (default 1,000: within the Paid plan's 10,000 subrequests). */
+  BATCH_LINES_PER_RUN?: string;
 }
 
 export interface Variables {

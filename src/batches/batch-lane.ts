@@ -7,6 +7,12 @@ import { runnerStub, type RunnerRpc } from './stubs';
 
 /** A lane works this long, then re-arms its alarm: alarm handlers have a wall-clock limit. */
 const RUN_MS = 60_000;
+/**
+ * And starts at most this many lines per alarm (BATCH_LINES_PER_RUN overrides): an invocation may make 10,000
+ * subrequests on the Paid plan, and a line takes up to ~6 (admission, upstream attempts, booking) besides the
+ * lane's claims, reads and reports. A fast upstream would otherwise run ~3,600 lines in one alarm's minute.
+ */
+const LINES_PER_RUN = 1000;
 const HEARTBEAT_MS = 2000;
 /** Lines booked within this long of each other share one report; the runner hears of each line this soon. */
 const REPORT_MS = 50;
@@ -51,7 +57,7 @@ export class BatchLane extends DurableObject<Bindings> {
       const runner = runnerStub(this.env, job.internal);
       const spec = await runner.spec();
       if (!spec || spec.stopped) return;
-      const run = new LaneRun(this.env, runner, spec, job);
+      const run = new LaneRun(this.env, runner, spec, job, linesPerRun(this.env.BATCH_LINES_PER_RUN));
       this.halt = () => run.stop();
       more = await run.run();
     } finally {
@@ -72,7 +78,11 @@ class LaneRun {
   private readonly booking = new Set<Promise<void>>();
   private readonly hold = new Hold();
   private busy = 0;
+  /** Lines started in this run (LINES_PER_RUN). */
+  private started = 0;
   private stopped = false;
+  /** The invocation reached its subrequest limit: the run stops and the lane goes on in a new one. */
+  private yielded = false;
   /** Nothing is left to claim: slots end once the lines held here have run. */
   private drained = false;
   private waitMs = 0;
@@ -86,6 +96,7 @@ class LaneRun {
     private readonly runner: RunnerRpc,
     private readonly spec: LaneSpec,
     private readonly job: Job,
+    private readonly maxLines: number,
   ) {}
 
   /** True when the run ended on its deadline with work left (the lane re-arms its alarm). */
@@ -115,9 +126,9 @@ class LaneRun {
     for (const left of this.queue.splice(0)) this.report({ lineNo: left.line.lineNo, outcome: { kind: 'release' } });
   }
 
-  /** One slot: true when it ended on the deadline with work perhaps left, rather than for lack of work. */
+  /** One slot: true when it ended on the deadline (or a limit) with work perhaps left, rather than for lack of work. */
   private async worker(): Promise<boolean> {
-    while (!this.stopped && Date.now() <= this.deadline) {
+    while (!this.stopped && Date.now() <= this.deadline && this.started < this.maxLines) {
       if (this.hold.active) {
         await this.hold.over;
         continue;
@@ -136,11 +147,21 @@ class LaneRun {
       // A failed look-ahead is retried by the next claim; whoever awaits it sees the error.
       if (this.queue.length === 0) this.refill().catch(() => undefined);
       this.busy++;
+      this.started++;
       try {
         const ran = await runLine(this.env, this.spec, next.line, next.text, this.job.deployment);
+        if (ran.kind === 'yield') {
+          // Every further subrequest of this invocation would fail: hand the line back and continue in a new one.
+          this.started--;
+          this.yielded = true;
+          this.report({ lineNo: next.line.lineNo, outcome: { kind: 'release' } });
+          this.stop();
+          continue;
+        }
         if (ran.kind === 'refused') {
           // The key's budget or limits are held by lines in flight: keep the line (no attempt used) and start
           // nothing, nor claim more, until the refusal's retry-after or until one of this lane's lines is booked.
+          this.started--;
           if (this.stopped) this.report({ lineNo: next.line.lineNo, outcome: { kind: 'release' } });
           else this.queue.unshift(next);
           this.hold.start(Math.min(ran.waitMs, Math.max(0, this.deadline - Date.now())));
@@ -157,7 +178,7 @@ class LaneRun {
         this.busy--;
       }
     }
-    return !this.stopped;
+    return !this.stopped || this.yielded;
   }
 
   /**
@@ -171,9 +192,11 @@ class LaneRun {
 
   private async claim(): Promise<void> {
     const sent = this.reports.splice(0);
+    // Lines for the free slots and a slot-full ahead, but no more than this run may still start.
+    const wanted = Math.min(2 * this.job.slots - this.busy - this.queue.length, this.maxLines - this.started - this.queue.length);
     let step;
     try {
-      step = await this.runner.next(this.runId, sent, Math.max(1, 2 * this.job.slots - this.busy - this.queue.length));
+      step = await this.runner.next(this.runId, sent, Math.max(1, wanted));
     } catch (err) {
       this.reports.unshift(...sent); // reported again with the next call
       throw err;
@@ -253,4 +276,9 @@ class Hold {
     this.release = undefined;
     release?.();
   }
+}
+
+function linesPerRun(configured: string | undefined): number {
+  const n = Number(configured);
+  return Number.isInteger(n) && n > 0 ? n : LINES_PER_RUN;
 }

@@ -1,5 +1,6 @@
 import type { Bindings } from '../env';
 import { GatewayError } from '../http/errors';
+import { isSubrequestLimit } from '../http/subrequest-limit';
 import { scanTopLevel } from '../http/json-edit';
 import { errorBody } from '../http/render-error';
 import type { CallContext } from '../proxy/call-context';
@@ -34,7 +35,9 @@ const HELD_IN_FLIGHT = /^Budget is held by requests in flight/;
  */
 export type LineRun =
   | { kind: 'ran'; outcome: LineOutcome; booked: Promise<unknown> }
-  | { kind: 'refused'; waitMs: number };
+  | { kind: 'refused'; waitMs: number }
+  /** The lane's invocation may make no more subrequests: the line goes back unrun, for a new invocation. */
+  | { kind: 'yield' };
 
 /**
  * Runs one batch line exactly like a live request — same validation, routing, retries, fallbacks, allowlist and
@@ -70,6 +73,7 @@ export async function runLine(
     body = parse(await res.text());
     retryAfter = retryAfterHeaderMs(res.headers.get('retry-after'));
   } catch (err) {
+    if (isSubrequestLimit(err)) return { kind: 'yield' };
     const known = err instanceof GatewayError ? err : new GatewayError('internal', 'Internal error running this request');
     ({ status, body } = errorBody(known));
     retryAfter = retryAfterMs(known);

@@ -21,6 +21,8 @@ export type ErrorKind =
   | 'upstream_timeout'
   /** The client went away before the answer: nobody reads this one. */
   | 'client_gone'
+  /** The Worker invocation may make no more subrequests (subrequest-limit.ts). */
+  | 'invocation_limit'
   | 'internal';
 
 export interface ErrorOptions {

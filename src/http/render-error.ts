@@ -46,6 +46,8 @@ export function wireShape(kind: ErrorKind): WireShape {
       return { status: 504, type: 'timeout' };
     case 'client_gone':
       return { status: 499, type: 'client_closed_request' };
+    case 'invocation_limit':
+      return { status: 503, type: 'service_unavailable' };
     case 'internal':
       return { status: 500, type: 'internal_server_error' };
   }

@@ -140,7 +140,7 @@ export class KeyLedger extends DurableObject<Bindings> {
   settleMany(batch: SettledBatch): void | Promise<void> {
     if (this.state?.successor) return this.succession.forward(this.state.successor, batch);
     for (const s of batch.items) this.reservations.delete(s.requestId);
-    const fresh = this.store.insertLogs(batch.apiKey, batch.items);
+    const fresh = this.store.insertLogs(batch.apiKey, batch.items.filter((s) => !s.releaseOnly));
     let nanos = 0;
     for (const s of fresh) {
       if (s.totalTokens > 0) this.tokens.add(s.endedAt, s.totalTokens);

@@ -54,6 +54,11 @@ export interface SettledBatch {
 /** One spend-log row: written once per request id, whatever happens to the request. */
 export interface Settlement {
   requestId: string;
+  /**
+   * Frees the request's reservation and books nothing: it was never sent and runs again under the same id (a batch
+   * line handed back when its invocation reached the subrequest limit), so a row now would shadow the real one.
+   */
+  releaseOnly?: boolean;
   group: string;
   deploymentId: string | null;
   callType: string;

@@ -7,6 +7,7 @@ import { reachableDeployments } from '../accounting/reachable';
 import { reservationOf } from '../accounting/reservation';
 import { fromNanos } from '../accounting/money';
 import { GatewayError } from '../http/errors';
+import { isSubrequestLimit } from '../http/subrequest-limit';
 import type { Settlement } from '../keys/ledger-types';
 import { findModel, modelNotFound } from '../routing/resolve';
 import { dispatch } from '../routing/dispatch';
@@ -71,9 +72,10 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
   let release: (() => void) | undefined;
   if (clientSignal && account.admitted) c.waitUntil(new Promise<void>((resolve) => (release = resolve)));
   const startedAt = Date.now();
-  const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean): void => {
+  const book = (deployment: Deployment | undefined, usage: Usage, ok: boolean, estimated: boolean, releaseOnly = false): void => {
     settleCall(c, account, {
       requestId: c.requestId,
+      ...(releaseOnly ? { releaseOnly } : {}),
       group: target.group,
       deploymentId: deployment?.model_info.id ?? null,
       callType: req.endpoint,
@@ -99,7 +101,8 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
       ...(clientSignal ? { signal: clientSignal } : {}),
     });
   } catch (err) {
-    book(undefined, NO_USAGE, false, false);
+    // Not sent: a batch line hands it back and runs it again under the same id, which a failure row would shadow.
+    book(undefined, NO_USAGE, false, false, isSubrequestLimit(err));
     throw withAccountHeaders(err, account);
   }
   const { deployment, upstream, adapter } = outcome;

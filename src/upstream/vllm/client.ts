@@ -1,4 +1,5 @@
 import { GatewayError } from '../../http/errors';
+import { isSubrequestLimit, subrequestLimitError } from '../../http/subrequest-limit';
 import { Watchdog } from '../watchdog';
 import type { UpstreamTarget } from './target';
 import { upstreamError } from './upstream-error';
@@ -98,6 +99,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
     finish();
     const mapped = mapReadError(err);
     if (mapped !== err) throw mapped;
+    if (isSubrequestLimit(err)) throw subrequestLimitError();
     throw new GatewayError('upstream_unreachable', `Deployment '${target.deploymentId}' could not be reached`);
   }
   if (!response.ok) {
