@@ -20,6 +20,11 @@ export async function sha256Hex(text: string): Promise<string> {
  */
 const digests = new Map<string, Uint8Array>();
 const MAX_DIGESTS = 10_000;
+/**
+ * Longer strings are hashed but not kept: anyone may present any header value as a key, and 10,000 kept strings of
+ * up to 128 KB each would take more memory than an isolate has. Gateway keys are ~50 characters.
+ */
+const MAX_CACHED_KEY = 256;
 
 /** The digest of a key this isolate has already hashed: no await on the hot path of a busy key. */
 export function knownDigest(key: string): Uint8Array | undefined {
@@ -30,6 +35,7 @@ export async function digestOf(key: string): Promise<Uint8Array> {
   const known = knownDigest(key);
   if (known) return known;
   const digest = await sha256(key);
+  if (key.length > MAX_CACHED_KEY) return digest;
   if (digests.size >= MAX_DIGESTS) digests.clear();
   digests.set(key, digest);
   return digest;

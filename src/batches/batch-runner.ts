@@ -116,9 +116,16 @@ export class BatchRunner extends DurableObject<Bindings> {
   }
 
   private record(lineNo: number, outcome: LineOutcome): void {
-    if (outcome.kind === 'done') this.store.finish(lineNo, outcome.ok, outcome.output);
-    else if (outcome.kind === 'retry') this.store.retry(lineNo, Date.now() + outcome.delayMs, outcome.output);
-    else this.store.unclaim(lineNo);
+    try {
+      if (outcome.kind === 'done') this.store.finish(lineNo, outcome.ok, outcome.output);
+      else if (outcome.kind === 'retry') this.store.retry(lineNo, Date.now() + outcome.delayMs, outcome.output);
+      else this.store.unclaim(lineNo);
+    } catch (err) {
+      // A result SQLite refuses (a row over 2 MB) must not fail the whole report: the lane would send it forever,
+      // and the lines behind it would be run, and billed, again.
+      const message = `The line's result could not be stored: ${err instanceof Error ? err.message : String(err)}`;
+      this.store.finishUnstored(lineNo, (customId) => errorLine(customId, 'result_not_stored', message.slice(0, 500)));
+    }
   }
 
   private alive = (runId: string): boolean => {

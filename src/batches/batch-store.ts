@@ -124,15 +124,39 @@ export class BatchStore {
     for (const r of rows) this.finish(r.line_no, false, output(r.custom_id));
   }
 
-  /** Output lines in input order, a page at a time (finalize streams them into R2). */
-  outputs(afterLine: number, limit: number): { line_no: number; ok: number; output: string }[] {
-    return this.sql
-      .exec<{ line_no: number; ok: number; output: string }>(
-        "SELECT line_no, ok, output FROM lines WHERE line_no > ? AND state = 'done' ORDER BY line_no LIMIT ?",
+  /**
+   * Output lines in input order, a page at a time (finalize streams them into R2): up to `limit` lines, and no more
+   * than `maxBytes` of them unless the first alone is larger (the sizes are read first, without the outputs).
+   */
+  outputs(afterLine: number, limit: number, maxBytes: number): { line_no: number; ok: number; output: string }[] {
+    const sizes = this.sql
+      .exec<{ line_no: number; n: number }>(
+        "SELECT line_no, length(CAST(output AS BLOB)) AS n FROM lines WHERE line_no > ? AND state = 'done' ORDER BY line_no LIMIT ?",
         afterLine,
         limit,
       )
       .toArray();
+    if (sizes.length === 0) return [];
+    let last = sizes[0]!.line_no;
+    let total = 0;
+    for (const s of sizes) {
+      total += s.n;
+      if (total > maxBytes && s.line_no !== sizes[0]!.line_no) break;
+      last = s.line_no;
+    }
+    return this.sql
+      .exec<{ line_no: number; ok: number; output: string }>(
+        "SELECT line_no, ok, output FROM lines WHERE line_no > ? AND line_no <= ? AND state = 'done' ORDER BY line_no",
+        afterLine,
+        last,
+      )
+      .toArray();
+  }
+
+  /** A line whose result could not be stored ends with an error line instead (it never stays running). */
+  finishUnstored(lineNo: number, output: (customId: string) => string): void {
+    const row = this.sql.exec<{ custom_id: string }>('SELECT custom_id FROM lines WHERE line_no = ?', lineNo).toArray()[0];
+    if (row) this.finish(lineNo, false, output(row.custom_id));
   }
 
   nextDue(): number | undefined {

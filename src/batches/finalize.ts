@@ -7,6 +7,8 @@ import type { BatchStore } from './batch-store';
 import type { BatchState } from './batch-types';
 
 const PAGE = 1000;
+/** Output bytes read from storage at a time: lines of embeddings can be ~1.5 MiB each, a page of them ~1.5 GB. */
+const PAGE_BYTES = 8 * 1024 * 1024;
 const encoder = new TextEncoder();
 
 /**
@@ -25,7 +27,7 @@ export async function writeResults(
   let okCount = 0;
   let errorCount = 0;
   for (let after = 0; ; ) {
-    const rows = store.outputs(after, PAGE);
+    const rows = store.outputs(after, PAGE, PAGE_BYTES);
     if (rows.length === 0) break;
     for (const row of rows) {
       const target = row.ok ? output : errors;

@@ -9,7 +9,8 @@ import { runInference } from '../proxy/inference';
 import { JSON_ROUTES, jsonInference, type JsonRoute } from '../proxy/json-inference';
 import { retryAfterHeaderMs, retryAfterMs } from '../routing/backoff';
 import type { ClaimedLine, LaneSpec, LineOutcome } from './batch-types';
-import { responseLine } from './output-lines';
+import { errorLine, responseLine } from './output-lines';
+import { MAX_LINE_ANSWER_BYTES, readLineAnswer } from './line-answer';
 
 const ROUTE_FOR: Record<LaneSpec['endpoint'], JsonRoute> = {
   '/v1/chat/completions': JSON_ROUTES.chat,
@@ -70,7 +71,15 @@ export async function runLine(
     if (deployment !== undefined) request.preferDeployment = deployment;
     const res = await runInference(ctx, request);
     status = res.status;
-    body = parse(await res.text());
+    const answer = await readLineAnswer(res);
+    if (answer.text === undefined) {
+      // Run and billed (the deployment did the work), but too large to keep: the line ends in the error file.
+      const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
+      const message = `The answer (${mib(answer.bytes)}) exceeds the ${mib(MAX_LINE_ANSWER_BYTES)} a batch output line may hold; send fewer inputs per line`;
+      const output = errorLine(line.customId, 'output_too_large', message);
+      return { kind: 'ran', outcome: { kind: 'done', ok: false, output }, booked: Promise.allSettled(settled) };
+    }
+    body = parse(answer.text);
     retryAfter = retryAfterHeaderMs(res.headers.get('retry-after'));
   } catch (err) {
     if (isSubrequestLimit(err)) return { kind: 'yield' };

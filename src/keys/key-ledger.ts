@@ -18,10 +18,17 @@ import type {
 } from './ledger-types';
 import { budgetRefusal, rateLimited } from './ledger-refusals';
 import { SlidingWindow, WINDOW_MS } from './ledger-windows';
+import { ActivityEntry } from './ledger-activity';
 
 /** A reservation whose request never settled (its isolate died) stops counting after this long. */
 const RESERVATION_TTL_MS = 15 * 60_000;
 const LOG_RETENTION_MS = 90 * 86_400_000;
+/**
+ * And at most this many rows, oldest dropped first: a Durable Object holds 10 GB and a row takes ~270 bytes with
+ * its indexes, so a key busier than ~2.5 requests/s (the master key, a shared service key) would fill its object
+ * before the 90 days were up, and then fail every booking.
+ */
+const MAX_LOG_ROWS = 20_000_000;
 
 export interface Reservation {
   nanos: number;
@@ -42,11 +49,13 @@ export class KeyLedger extends DurableObject<Bindings> {
   private readonly tokens = new SlidingWindow();
   private settledSincePrune = 0;
   private readonly succession: Succession;
+  private readonly activity: ActivityEntry;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage.sql);
     this.state = this.store.load();
+    this.activity = new ActivityEntry(env, (p) => ctx.waitUntil(p), this.store.newestStart());
     this.rebuildWindows(Date.now());
     this.succession = new Succession({
       env,
@@ -142,10 +151,13 @@ export class KeyLedger extends DurableObject<Bindings> {
     for (const s of batch.items) this.reservations.delete(s.requestId);
     const fresh = this.store.insertLogs(batch.apiKey, batch.items.filter((s) => !s.releaseOnly));
     let nanos = 0;
+    let newest = -Infinity;
     for (const s of fresh) {
       if (s.totalTokens > 0) this.tokens.add(s.endedAt, s.totalTokens);
       nanos += s.nanos;
+      newest = Math.max(newest, s.startedAt);
     }
+    const entry = fresh.length > 0 ? this.activity.booked(batch.apiKey, newest) : undefined;
     if (this.state && nanos !== 0) {
       this.live(Date.now());
       this.state.spendNanos += nanos;
@@ -155,7 +167,10 @@ export class KeyLedger extends DurableObject<Bindings> {
     if (this.settledSincePrune >= 1000) {
       this.settledSincePrune = 0;
       this.store.pruneLogs(Date.now() - LOG_RETENTION_MS);
+      this.store.pruneToRows(MAX_LOG_ROWS);
     }
+    // Only when the day of its newest row moved forward (once a day at most): readers find the rows once they exist.
+    return entry;
   }
 
   view(): KeyView | null {
@@ -217,11 +232,14 @@ export class KeyLedger extends DurableObject<Bindings> {
     return this.succession.takeOver(predecessor);
   }
 
-  logs(query: SpendLogQuery): SpendLogRow[] {
+  /** `unlisted`: the reader's name for this ledger, which has no activity entry yet (ledger-activity.ts). */
+  logs(query: SpendLogQuery, unlisted?: string): SpendLogRow[] {
+    if (unlisted) this.activity.missing(unlisted);
     return this.store.logs(query);
   }
 
-  usage(from: number, bucketMs: number): UsageBucket[] {
+  usage(from: number, bucketMs: number, unlisted?: string): UsageBucket[] {
+    if (unlisted) this.activity.missing(unlisted);
     return this.store.usage(from, bucketMs);
   }
 

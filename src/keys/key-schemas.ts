@@ -37,8 +37,18 @@ const duration = z.string().check(z.refine((v) => parseDuration(v) !== undefined
 const optionalId = z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(128))));
 const count = z.optional(z.nullable(z.int().check(z.nonnegative())));
 
+/**
+ * An alias is also a KV key (`alias:` + its URI encoding), and KV keys hold 512 bytes: 200 ASCII characters fit,
+ * but a character outside ASCII takes up to 12 bytes encoded.
+ */
+const alias = z.string().check(
+  z.minLength(1),
+  z.maxLength(200),
+  z.refine((v) => encodeURIComponent(v).length <= 500, 'is too long: at most 500 bytes once URL-encoded (about 55 characters outside ASCII)'),
+);
+
 const keySettings = {
-  key_alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(200)))),
+  key_alias: z.optional(z.nullable(alias)),
   models: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(1000))),
   max_budget: z.optional(z.nullable(z.number().check(z.nonnegative()))),
   budget_duration: z.optional(z.nullable(duration)),
@@ -80,7 +90,7 @@ export const regenerateKeySchema = z.strictObject({
 export const deleteKeysSchema = z
   .strictObject({
     keys: z.optional(z.array(keyOrHash).check(z.minLength(1), z.maxLength(100))),
-    key_aliases: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(100))),
+    key_aliases: z.optional(z.array(alias).check(z.minLength(1), z.maxLength(100))),
   })
   .check(z.refine((v) => v.keys !== undefined || v.key_aliases !== undefined, 'give "keys" or "key_aliases"'));
 

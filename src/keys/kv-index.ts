@@ -1,5 +1,6 @@
 import type { Bindings } from '../env';
 import type { KeyRecord } from './key-record';
+import { deleteActivity } from './ledger-activity';
 
 /**
  * The KV index of keys: fast to list and filter, eventually consistent (a change reaches other locations within
@@ -35,10 +36,14 @@ export async function indexKey(env: Bindings, record: KeyRecord, previous?: KeyR
     c: Date.parse(record.created_at),
   };
   const writes: Promise<unknown>[] = [env.GATEWAY_KV.put(`key:${record.token}`, '', { metadata: meta })];
-  if (previous?.key_alias && (previous.key_alias !== record.key_alias || previous.token !== record.token)) {
+  // Deleted only when the alias changed: a regenerated key keeping its alias rewrites it below, and a delete sent
+  // alongside that put could land after it and lose the alias.
+  if (previous?.key_alias && previous.key_alias !== record.key_alias) {
     writes.push(env.GATEWAY_KV.delete(aliasKey(previous.key_alias)));
   }
-  if (previous && previous.token !== record.token) writes.push(env.GATEWAY_KV.delete(`key:${previous.token}`));
+  if (previous && previous.token !== record.token) {
+    writes.push(env.GATEWAY_KV.delete(`key:${previous.token}`), deleteActivity(env, previous.token));
+  }
   if (record.key_alias) writes.push(env.GATEWAY_KV.put(aliasKey(record.key_alias), record.token));
   await Promise.all(writes);
 }
@@ -46,6 +51,7 @@ export async function indexKey(env: Bindings, record: KeyRecord, previous?: KeyR
 export async function unindexKey(env: Bindings, record: KeyRecord): Promise<void> {
   await Promise.all([
     env.GATEWAY_KV.delete(`key:${record.token}`),
+    deleteActivity(env, record.token),
     record.key_alias ? env.GATEWAY_KV.delete(aliasKey(record.key_alias)) : Promise.resolve(),
   ]);
 }

@@ -17,6 +17,9 @@ export interface StoredKey {
   changes: Partial<KeyRecord> | null;
 }
 
+/** How long before a window's start a request that ended inside it may have started (see `recent`). */
+const RECENT_LOOKBACK_MS = 60 * 60_000;
+
 /** Columns added after the table was first shipped: ledgers created before them get them on start. */
 const ADDED_COLUMNS = ['successor', 'predecessor', 'changes'];
 
@@ -190,14 +193,37 @@ export class LedgerStore {
       .map((r) => ({ t: r.t, model_group: r.model_group, spend: fromNanos(r.nanos), requests: r.requests }));
   }
 
-  /** Start and end times and tokens of requests that ended since `since`, for rebuilding the rate windows. */
+  /**
+   * Start and end times and tokens of requests that ended since `since`, for rebuilding the rate windows when the
+   * object starts. Bounded by `started_at` too, which is indexed: `ended_at` is not, and a full ledger holds tens of
+   * millions of rows. A request that ran longer than RECENT_LOOKBACK_MS is left out of the rebuilt token window.
+   */
   recent(since: number): { started_at: number; ended_at: number; total_tokens: number }[] {
     return this.sql
       .exec<{ started_at: number; ended_at: number; total_tokens: number }>(
-        'SELECT started_at, ended_at, total_tokens FROM spend_logs WHERE ended_at >= ? ORDER BY ended_at',
+        'SELECT started_at, ended_at, total_tokens FROM spend_logs WHERE started_at >= ? AND ended_at >= ? ORDER BY ended_at',
+        since - RECENT_LOOKBACK_MS,
         since,
       )
       .toArray();
+  }
+
+  /** When the newest row started (the `started_at` index answers it); undefined without rows. */
+  newestStart(): number | undefined {
+    const row = this.sql.exec<{ m: number | null }>('SELECT max(started_at) AS m FROM spend_logs').toArray()[0];
+    return row?.m ?? undefined;
+  }
+
+  /**
+   * Drops the oldest rows beyond `maxRows`, at most `chunk` per call (a call runs inside a booking; the rest goes
+   * with the next ones). Rows get growing rowids as they are inserted, so the rowid span counts them, give or take
+   * the rows pruned by age, without a scan.
+   */
+  pruneToRows(maxRows: number, chunk = 100_000): number {
+    const span = this.sql.exec<{ lo: number | null; hi: number | null }>('SELECT min(rowid) AS lo, max(rowid) AS hi FROM spend_logs').toArray()[0];
+    if (!span || span.lo === null || span.hi === null || span.hi - span.lo + 1 <= maxRows) return 0;
+    const below = Math.min(span.hi - maxRows + 1, span.lo + chunk);
+    return this.sql.exec('DELETE FROM spend_logs WHERE rowid < ?', below).rowsWritten;
   }
 
   pruneLogs(before: number): void {

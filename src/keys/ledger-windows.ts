@@ -16,6 +16,14 @@ export class SlidingWindow {
     this.times.push(at);
     this.weights.push(weight);
     this.sum += weight;
+    // Pruned here too, not only when read: a key without rate limits never reads its windows, and they would grow
+    // by every request it makes until the object runs out of memory (~21 bytes per event and window).
+    this.prune(at);
+  }
+
+  /** Events held in memory (those inside the window, and expired ones not yet compacted away). */
+  get held(): number {
+    return this.times.length;
   }
 
   /** Total weight of events inside the window ending at `now`. */

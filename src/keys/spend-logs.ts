@@ -2,6 +2,7 @@ import type { Bindings } from '../env';
 import { getRoutingTable } from '../deployments/config-cache';
 import { listIndex } from './kv-index';
 import { ledger } from './ledger-client';
+import { callIdTime, dayStart, ledgersSince, NARROW_ABOVE, newestFirst, readActivity, unlisted } from './ledger-activity';
 import type { SpendLogQuery, SpendLogRow } from './ledger-types';
 
 /**
@@ -55,9 +56,44 @@ export async function presentRows(env: Bindings, rows: readonly SpendLogRow[]): 
 
 /** The rows of the given ledgers (each key's ledger holds its own), merged newest first. */
 export async function readSpendLogs(env: Bindings, ledgers: readonly LedgerRef[], query: SpendLogQuery): Promise<SpendLogEntry[]> {
-  const rows = (await Promise.all(ledgers.map((l) => ledger(env, l.name).logs(query)))).flat();
-  rows.sort((a, b) => b.startTime.localeCompare(a.startTime) || a.request_id.localeCompare(b.request_id));
+  const rows = await collectRows(env, ledgers, query);
+  rows.sort(newestRowFirst);
   return presentRows(env, rows.slice(0, query.limit));
+}
+
+const newestRowFirst = (a: SpendLogRow, b: SpendLogRow): number =>
+  b.startTime.localeCompare(a.startTime) || a.request_id.localeCompare(b.request_id);
+
+/**
+ * Reads only the ledgers that can hold matching rows (ledger-activity.ts): with a start, those active since; for
+ * a gateway call id, those active since it was made; otherwise newest first, a day at a time, until the rows found
+ * are newer than anything in the ledgers left unread.
+ */
+async function collectRows(env: Bindings, ledgers: readonly LedgerRef[], query: SpendLogQuery): Promise<SpendLogRow[]> {
+  const since = query.from ?? (query.requestId ? callIdTime(query.requestId) : undefined);
+  if (since !== undefined) {
+    const narrowed = await ledgersSince(env, ledgers, since);
+    return readLedgers(env, narrowed.ledgers, query, narrowed.activity);
+  }
+  if (ledgers.length <= NARROW_ABOVE || query.requestId) return readLedgers(env, ledgers, query, undefined);
+  const activity = await readActivity(env);
+  const rows: SpendLogRow[] = [];
+  for (const group of newestFirst(ledgers, activity)) {
+    rows.push(...(await readLedgers(env, group.ledgers, query, activity)));
+    if (rows.length < query.limit) continue;
+    rows.sort(newestRowFirst);
+    if (Date.parse(rows[query.limit - 1]!.startTime) >= dayStart(group.day)) break;
+  }
+  return rows;
+}
+
+async function readLedgers(
+  env: Bindings,
+  ledgers: readonly LedgerRef[],
+  query: SpendLogQuery,
+  activity: ReadonlyMap<string, number> | undefined,
+): Promise<SpendLogRow[]> {
+  return (await Promise.all(ledgers.map((l) => ledger(env, l.name).logs(query, unlisted(activity, l.name))))).flat();
 }
 
 /** Everyone's spend-log rows, newest first (the dashboard's latest requests). */

@@ -75,3 +75,23 @@ export async function probe(d: Deployment, env: Bindings, settings: RouterSettin
   }
   return result;
 }
+
+/**
+ * An invocation holds at most six outbound connections and queues the rest, while each probe's timeout runs from
+ * its start: probing every deployment at once would report healthy ones queued behind slow ones as timed out. So
+ * six at a time, results in the deployments' order.
+ */
+const PROBES_AT_ONCE = 6;
+
+export async function probeAll(deployments: readonly Deployment[], env: Bindings, settings: RouterSettings): Promise<ProbeResult[]> {
+  const results: ProbeResult[] = new Array<ProbeResult>(deployments.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < deployments.length) {
+      const i = next++;
+      results[i] = await probe(deployments[i]!, env, settings);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, deployments.length) }, worker));
+  return results;
+}

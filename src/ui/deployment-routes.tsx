@@ -6,7 +6,7 @@ import { redact, toDeployment } from '../deployments/normalize';
 import { deploymentInputSchema } from '../deployments/schema';
 import { GatewayError } from '../http/errors';
 import { validate } from '../http/validate';
-import { probe, type ProbeResult } from '../routing/health-probe';
+import { probeAll, type ProbeResult } from '../routing/health-probe';
 import { DeploymentsPage, type DeploymentsProps } from './pages/deployments';
 
 async function render(c: Context<AppEnv>, extra: Partial<DeploymentsProps> = {}, status: 200 | 400 = 200) {
@@ -28,7 +28,7 @@ export function deploymentRoutes(): Hono<AppEnv> {
   app.get('/deployments', async (c) => {
     if (c.req.query('health') !== '1') return render(c);
     const config = await readConfig(c.env);
-    const results = await Promise.all(config.deployments.map((d) => probe(d, c.env, config.router_settings)));
+    const results = await probeAll(config.deployments, c.env, config.router_settings);
     return render(c, { health: new Map<string, ProbeResult>(results.map((r) => [r.model_id, r])) });
   });
 

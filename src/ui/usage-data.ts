@@ -1,6 +1,7 @@
 import type { Bindings } from '../env';
 import { listIndex } from '../keys/kv-index';
 import { ledger } from '../keys/ledger-client';
+import { ledgersSince, unlisted } from '../keys/ledger-activity';
 import type { Series } from './chart';
 
 export type Range = '24h' | '30d';
@@ -23,8 +24,9 @@ export async function usageCharts(env: Bindings, range: Range, now = Date.now())
   const { buckets, ms } = SHAPE[range];
   const start = Math.floor(now / ms) * ms - (buckets - 1) * ms;
   const index = await listIndex(env);
-  const names: [string, string][] = [['master', 'master key'], ...index.map((e): [string, string] => [e.token, e.key_alias ?? e.key_name])];
-  const rows = await Promise.all(names.map(([name]) => ledger(env, name).usage(start, ms)));
+  const all = [{ name: 'master', user: '', label: 'master key' }, ...index.map((e) => ({ name: e.token, user: '', label: e.key_alias ?? e.key_name }))];
+  const { ledgers: names, activity } = await ledgersSince(env, all, start);
+  const rows = await Promise.all(names.map(({ name }) => ledger(env, name).usage(start, ms, unlisted(activity, name))));
   const byKey = new Map<string, number[]>();
   const byGroup = new Map<string, number[]>();
   const add = (map: Map<string, number[]>, label: string, slot: number, spend: number): void => {
@@ -37,7 +39,7 @@ export async function usageCharts(env: Bindings, range: Range, now = Date.now())
     for (const b of buckets_) {
       const slot = Math.round((b.t - start) / ms);
       if (slot < 0 || slot >= buckets) continue;
-      add(byKey, names[i]![1], slot, b.spend);
+      add(byKey, names[i]!.label, slot, b.spend);
       add(byGroup, b.model_group, slot, b.spend);
       total += b.spend;
     }

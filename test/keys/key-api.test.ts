@@ -232,6 +232,22 @@ describe('revocation takes effect on the very next request', () => {
     const listed = await callJson<{ keys: string[] }>(`/key/list?key_alias=${k.key_alias}`);
     expect(listed.body.keys).toEqual([r2.body.token]);
     expect((await callJson('/key/regenerate', { method: 'POST', json: { key: k.key } })).status).toBe(404);
+    // The alias still belongs to the key: another key cannot take it (a regeneration used to delete its index entry
+    // alongside rewriting it, and the delete could land last).
+    const taken = await callJson('/key/generate', { method: 'POST', json: { key_alias: k.key_alias } });
+    expect(taken.status).toBe(400);
+    expect(expectEnvelope(taken.body).message).toContain('already exists');
+  });
+
+  it('an alias too long for its KV index entry is a 400 naming key_alias, not a storage error', async () => {
+    const long = '鍵'.repeat(60); // 60 characters, 540 bytes URL-encoded
+    const res = await callJson('/key/generate', { method: 'POST', json: { key_alias: long } });
+    expect(res.status).toBe(400);
+    expect(expectEnvelope(res.body).param).toBe('key_alias');
+    const ok = await callJson<Generated>('/key/generate', { method: 'POST', json: { key_alias: `${'鍵'.repeat(50)}-${unique('a')}` } });
+    expect(ok.status).toBe(200);
+    const del = await callJson('/key/delete', { method: 'POST', json: { key_aliases: [long] } });
+    expect(del.status).toBe(400);
   });
 
   it('an expired key is refused with expired_key', async () => {

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import { getRoutingTable } from '../../deployments/config-cache';
-import { probe } from '../../routing/health-probe';
+import { probeAll } from '../../routing/health-probe';
 
 /**
  * `GET /health` (master key): LiteLLM's active health check. Probes every deployment (or those of `?model=` /
@@ -14,7 +14,7 @@ export async function healthCheck(c: Context<AppEnv>): Promise<Response> {
   const deployments = table.config.deployments.filter(
     (d) => (!group || d.model_name === group) && (!id || d.model_info.id === id),
   );
-  const results = await Promise.all(deployments.map((d) => probe(d, c.env, table.config.router_settings)));
+  const results = await probeAll(deployments, c.env, table.config.router_settings);
   const healthy = results.filter((r) => r.error === undefined);
   const unhealthy = results.filter((r) => r.error !== undefined);
   return c.json({

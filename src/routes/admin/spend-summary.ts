@@ -2,6 +2,7 @@ import type { Bindings } from '../../env';
 import { fromNanos, toNanos } from '../../accounting/money';
 import { ledger } from '../../keys/ledger-client';
 import type { LedgerRef } from '../../keys/spend-logs';
+import { ledgersSince, unlisted } from '../../keys/ledger-activity';
 
 const DAY_MS = 86_400_000;
 
@@ -36,7 +37,8 @@ interface Range {
 
 /** Sums per day of the given ledgers; with a request id, of that one request only. */
 export async function summarizeSpend(env: Bindings, ledgers: readonly LedgerRef[], range: Range, now = Date.now()): Promise<SpendDay[]> {
-  const parts = (await Promise.all(ledgers.map((l) => partsOf(env, l, range)))).flat();
+  const narrowed = await ledgersSince(env, ledgers, range.from);
+  const parts = (await Promise.all(narrowed.ledgers.map((l) => partsOf(env, l, range, unlisted(narrowed.activity, l.name))))).flat();
   const days = new Map<number, { nanos: number; keys: Map<string, number>; users: Map<string, number>; models: Map<string, number> }>();
   const add = (m: Map<string, number>, k: string, n: number): void => void m.set(k, (m.get(k) ?? 0) + n);
   for (const p of parts) {
@@ -62,14 +64,14 @@ export async function summarizeSpend(env: Bindings, ledgers: readonly LedgerRef[
   return out;
 }
 
-async function partsOf(env: Bindings, l: LedgerRef, range: Range): Promise<Part[]> {
+async function partsOf(env: Bindings, l: LedgerRef, range: Range, unlistedName: string | undefined): Promise<Part[]> {
   const from = { day: 0, apiKey: l.name, user: l.user };
   if (range.requestId) {
-    const rows = await ledger(env, l.name).logs({ requestId: range.requestId, from: range.from, to: range.to, limit: 1 });
+    const rows = await ledger(env, l.name).logs({ requestId: range.requestId, from: range.from, to: range.to, limit: 1 }, unlistedName);
     return rows.map((r) => ({ ...from, day: dayOf(Date.parse(r.startTime)), group: r.model_group, nanos: toNanos(r.spend) }));
   }
   // The ledger sums per UTC day and model group in SQL; days are whole, so `to` (a day boundary) cuts exactly.
-  const buckets = await ledger(env, l.name).usage(range.from, DAY_MS);
+  const buckets = await ledger(env, l.name).usage(range.from, DAY_MS, unlistedName);
   return buckets
     .filter((b) => b.t < range.to)
     .map((b) => ({ ...from, day: b.t, group: b.model_group, nanos: toNanos(b.spend) }));
