@@ -4,6 +4,7 @@ import type { LaneSpec, LineReport } from './batch-types';
 import { readLines, type ReadyLine } from './line-reader';
 import { runLine } from './run-line';
 import { runnerStub, type RunnerRpc } from './stubs';
+import { Hold } from './lane-hold';
 
 /** A lane works this long, then re-arms its alarm: alarm handlers have a wall-clock limit. */
 const RUN_MS = 60_000;
@@ -18,6 +19,12 @@ const HEARTBEAT_MS = 2000;
 const REPORT_MS = 50;
 /** A report the runner did not take is sent again this much later. */
 const REPORT_RETRY_MS = 1000;
+
+/** Reports of a finished run that did not reach the runner. */
+interface Unsent {
+  runId: string;
+  reports: LineReport[];
+}
 
 interface Job {
   internal: string;
@@ -55,11 +62,22 @@ export class BatchLane extends DurableObject<Bindings> {
     let more = false;
     try {
       const runner = runnerStub(this.env, job.internal);
+      // Reports the last run could not deliver go first: their lines were booked, and must not run again.
+      const held = await this.ctx.storage.get<Unsent>('unsent');
+      if (held) {
+        await runner.next(held.runId, held.reports, 0, true);
+        await this.ctx.storage.delete('unsent');
+      }
       const spec = await runner.spec();
       if (!spec || spec.stopped) return;
       const run = new LaneRun(this.env, runner, spec, job, linesPerRun(this.env.BATCH_LINES_PER_RUN));
       this.halt = () => run.stop();
       more = await run.run();
+      if (run.unsent.length) {
+        // Storage is not a subrequest: kept here when the invocation can reach the runner no more (its limit).
+        await this.ctx.storage.put<Unsent>('unsent', { runId: run.runId, reports: run.unsent });
+        more = true;
+      }
     } finally {
       this.halt = undefined;
       this.running = false;
@@ -70,7 +88,9 @@ export class BatchLane extends DurableObject<Bindings> {
 
 /** One alarm's worth of work for a lane: claims, runs and reports lines until RUN_MS is up or the batch stops. */
 class LaneRun {
-  private readonly runId = crypto.randomUUID();
+  readonly runId = crypto.randomUUID();
+  /** The final reports, when the runner could not be told: the lane keeps them for its next invocation. */
+  unsent: LineReport[] = [];
   private readonly deadline = Date.now() + RUN_MS;
   private readonly queue: ReadyLine[] = [];
   private readonly reports: LineReport[] = [];
@@ -114,7 +134,10 @@ class LaneRun {
       clearInterval(heartbeat);
       await this.closeReports();
       // Whatever finished last is reported now, with the lines claimed but never started.
-      await this.runner.next(this.runId, this.reports.splice(0), 0, true).catch(() => undefined);
+      const last = this.reports.splice(0);
+      // Kept for later: lines that ran (their bookings are in). Lines handed back need no word: the runner takes
+      // back a quiet run's lines by itself, and a late hand-back could release a line another run holds by then.
+      await this.runner.next(this.runId, last, 0, true).catch(() => void (this.unsent = last.filter((r) => r.outcome.kind !== 'release')));
     }
   }
 
@@ -191,9 +214,11 @@ class LaneRun {
   }
 
   private async claim(): Promise<void> {
-    const sent = this.reports.splice(0);
     // Lines for the free slots and a slot-full ahead, but no more than this run may still start.
-    const wanted = Math.min(2 * this.job.slots - this.busy - this.queue.length, this.maxLines - this.started - this.queue.length);
+    const room = this.maxLines - this.started - this.queue.length;
+    if (room <= 0) return;
+    const wanted = Math.min(2 * this.job.slots - this.busy - this.queue.length, room);
+    const sent = this.reports.splice(0);
     let step;
     try {
       step = await this.runner.next(this.runId, sent, Math.max(1, wanted));
@@ -248,33 +273,6 @@ class LaneRun {
     if (this.reportTimer !== undefined) clearTimeout(this.reportTimer);
     this.reportTimer = undefined;
     await this.reporting;
-  }
-}
-
-/**
- * Holds a lane's starts after an admission refusal: until the refusal's retry-after, or sooner when a line of this
- * lane is booked (its reservation is released, which may make room) or the run stops.
- */
-class Hold {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private release: (() => void) | undefined;
-  over: Promise<void> = Promise.resolve();
-
-  get active(): boolean {
-    return this.release !== undefined;
-  }
-
-  start(ms: number): void {
-    if (this.release) return;
-    this.over = new Promise<void>((resolve) => (this.release = resolve));
-    this.timer = setTimeout(() => this.end(), ms);
-  }
-
-  end(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    const release = this.release;
-    this.release = undefined;
-    release?.();
   }
 }
 

@@ -126,12 +126,13 @@ export class BatchStore {
 
   /**
    * Output lines in input order, a page at a time (finalize streams them into R2): up to `limit` lines, and no more
-   * than `maxBytes` of them unless the first alone is larger (the sizes are read first, without the outputs).
+   * than `maxBytes` of them unless the first alone is larger (the sizes are read first: `octet_length` reads the
+   * stored size without loading the text, which `length(CAST(… AS BLOB))` would).
    */
   outputs(afterLine: number, limit: number, maxBytes: number): { line_no: number; ok: number; output: string }[] {
     const sizes = this.sql
       .exec<{ line_no: number; n: number }>(
-        "SELECT line_no, length(CAST(output AS BLOB)) AS n FROM lines WHERE line_no > ? AND state = 'done' ORDER BY line_no LIMIT ?",
+        "SELECT line_no, octet_length(output) AS n FROM lines WHERE line_no > ? AND state = 'done' ORDER BY line_no LIMIT ?",
         afterLine,
         limit,
       )

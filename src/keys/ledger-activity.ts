@@ -87,6 +87,8 @@ export class ActivityEntry {
   /** Day of the newest row's start (undefined: no rows). */
   private day: number | undefined;
   private written = false;
+  /** The last write failed: the entry in KV may name an earlier day than `day`. */
+  private stale = false;
   private writes: Promise<void> = Promise.resolve();
 
   constructor(
@@ -100,9 +102,16 @@ export class ActivityEntry {
   /** Rows were booked; `newestStart` is the latest start among them. A missing entry is a reader's to report. */
   booked(name: string, newestStart: number): Promise<void> | undefined {
     const day = dayOf(newestStart);
-    if (this.day !== undefined && day <= this.day) return undefined;
-    this.day = day;
+    if (this.day !== undefined && day <= this.day && !this.stale) return undefined;
+    this.stale = false;
+    this.day = Math.max(day, this.day ?? day);
     return this.publish(name);
+  }
+
+  /** A write that failed leaves the entry behind: the next booking (or a reader finding none) writes it again. */
+  private failed(): void {
+    this.written = false;
+    this.stale = true;
   }
 
   /** A reader found no entry for this ledger (`name`): write it, once per object start. */
@@ -115,6 +124,7 @@ export class ActivityEntry {
     const day = this.day ?? -1;
     this.writes = this.writes.then(() =>
       writeActivity(this.env, name, day).catch((err: unknown) => {
+        this.failed();
         console.error(`[ledger] activity entry not written: ${err instanceof Error ? err.message : String(err)}`);
       }),
     );

@@ -102,7 +102,7 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
     });
   } catch (err) {
     // Not sent: a batch line hands it back and runs it again under the same id, which a failure row would shadow.
-    book(undefined, NO_USAGE, false, false, isSubrequestLimit(err));
+    book(undefined, NO_USAGE, false, false, c.batch && isSubrequestLimit(err));
     throw withAccountHeaders(err, account);
   }
   const { deployment, upstream, adapter } = outcome;
@@ -135,6 +135,7 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
       const headers = { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json', ...extra };
       return relayLargeAnswer(c, upstream, opened, headers, facts, (usage, complete) => {
         if (complete) book(deployment, usage ?? NO_USAGE, true, false);
+        else if (usage) book(deployment, usage, false, false);
         else book(deployment, estimateUsage(likelyPromptTokens(req.body), 0), false, true);
       });
     }

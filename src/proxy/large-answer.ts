@@ -25,7 +25,8 @@ export interface LargeAnswer {
  */
 export async function openAnswer(upstream: UpstreamResponse): Promise<JsonAnswer | LargeAnswer> {
   const { response } = upstream;
-  const declared = response.headers.get('content-length');
+  // A compressed answer's Content-Length counts compressed bytes (the runtime decompresses): not a bound then.
+  const declared = response.headers.has('content-encoding') ? null : response.headers.get('content-length');
   // The usual case: the runtime reads the body natively, without a JS stream.
   if (declared !== null && Number(declared) <= WHOLE_ANSWER_BYTES) return readJsonAnswer(upstream);
   const contentType = response.headers.get('content-type') ?? 'application/json';
@@ -76,6 +77,7 @@ export function relayLargeAnswer(
   const scanner = new UsageScanner();
   const { head, reader } = answer;
   let ended = false;
+  let first = true;
   let finished!: () => void;
   // Booking happens at the end of the body, which may come after the client has gone.
   c.waitUntil(new Promise<void>((resolve) => (finished = resolve)));
@@ -100,9 +102,12 @@ export function relayLargeAnswer(
         }
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
+          // Deadlines run while the gateway waits on the upstream, not while a slow client reads (keys' calls;
+          // a master-key call's single deadline covers the whole exchange).
+          upstream.reading();
           chunk = await reader.read();
         } catch (err) {
-          end(undefined, false);
+          end(scanner.end(), false);
           controller.error(upstream.mapReadError(err));
           return;
         }
@@ -111,11 +116,14 @@ export function relayLargeAnswer(
           end(scanner.end(), true);
           return;
         }
+        upstream.chunk(first);
+        first = false;
         scanner.push(chunk.value);
         controller.enqueue(chunk.value);
       },
       async cancel(reason) {
-        end(undefined, false);
+        // The usage may have gone by already (the client left at the very end).
+        end(scanner.end(), false);
         await reader.cancel(reason);
       },
     },
