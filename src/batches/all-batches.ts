@@ -1,4 +1,5 @@
 import type { Bindings } from '../env';
+import { BATCH_INDEX_PREFIX } from '../files/r2-layout';
 import { runnerStub } from './stubs';
 
 export interface BatchRow {
@@ -8,9 +9,32 @@ export interface BatchRow {
   batch: Record<string, unknown>;
 }
 
-/** Every batch of every owner, newest first (internal ids sort that way), for the operator's dashboard. */
+interface Entry {
+  owner: string;
+  internal: string;
+  label: string;
+}
+
+/**
+ * The newest `limit` batches of every owner, for the operator's dashboard (its batches page polls this while one
+ * runs). Read from the global index, one R2 list of `limit` names (internal ids sort newest first); only while it
+ * holds fewer — batches created before the index, on a gateway with few batches — every owner's entries are listed.
+ */
 export async function allBatches(env: Bindings, limit: number): Promise<BatchRow[]> {
-  const entries: { owner: string; internal: string; label: string }[] = [];
+  const page = await env.FILES.list({ prefix: BATCH_INDEX_PREFIX, include: ['customMetadata'], limit });
+  let entries: Entry[] = page.objects.map((o) => ({
+    internal: o.key.slice(BATCH_INDEX_PREFIX.length),
+    owner: o.customMetadata?.owner ?? '',
+    label: o.customMetadata?.label ?? '',
+  }));
+  if (entries.length < limit) entries = await everyOwnersBatches(env);
+  const shown = entries.slice(0, limit);
+  const batches = await Promise.all(shown.map((e) => runnerStub(env, e.internal).describe(e.owner)));
+  return shown.flatMap((e, i) => (batches[i] ? [{ owner: e.owner, label: e.label, batch: batches[i]! }] : []));
+}
+
+async function everyOwnersBatches(env: Bindings): Promise<Entry[]> {
+  const entries: Entry[] = [];
   let cursor: string | undefined;
   do {
     const page = await env.FILES.list({ prefix: 'batchmeta/', include: ['customMetadata'], ...(cursor ? { cursor } : {}) });
@@ -20,8 +44,5 @@ export async function allBatches(env: Bindings, limit: number): Promise<BatchRow
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
-  entries.sort((a, b) => a.internal.localeCompare(b.internal));
-  const shown = entries.slice(0, limit);
-  const batches = await Promise.all(shown.map((e) => runnerStub(env, e.internal).describe(e.owner)));
-  return shown.flatMap((e, i) => (batches[i] ? [{ owner: e.owner, label: e.label, batch: batches[i]! }] : []));
+  return entries.sort((a, b) => a.internal.localeCompare(b.internal));
 }

@@ -5,7 +5,7 @@ import type { BatchEndpoint } from '../files/batch-file';
 import { nowSeconds } from '../files/expiry';
 import { ownedFile, updateFileRecord, type FileRecord } from '../files/file-store';
 import { decodeId, encodeId, newInternalId } from '../files/ids';
-import { batchMetaKey, batchMetaPrefix, fileKey } from '../files/r2-layout';
+import { batchIndexKey, batchMetaKey, batchMetaPrefix, fileKey } from '../files/r2-layout';
 import type { ModelTarget } from '../routing/resolve';
 import type { BatchState } from './batch-types';
 import { planLanes } from './lane-plan';
@@ -77,7 +77,10 @@ export async function createBatch(
   };
   await holdInput(env.FILES, file, state.expires_at + INPUT_HOLD_S);
   const batch = await runnerStub(env, internal).create(state);
-  await env.FILES.put(batchMetaKey(owner, internal), new Uint8Array(0), { customMetadata: { model: file.model, label } });
+  await Promise.all([
+    env.FILES.put(batchMetaKey(owner, internal), new Uint8Array(0), { customMetadata: { model: file.model, label } }),
+    env.FILES.put(batchIndexKey(internal), new Uint8Array(0), { customMetadata: { owner, label } }),
+  ]);
   return batch;
 }
 

@@ -6,6 +6,8 @@
  *   uploads/<owner>/<upload>/<part>     one Uploads API part, until the upload completes
  *   uploadmeta/<owner>/<upload>         empty; customMetadata = the upload object
  *   batchmeta/<owner>/<internal>        empty; customMetadata = who/what/when of a batch (state is in its DO)
+ *   batchindex/<internal>               empty; customMetadata = owner and label: every owner's batches, newest first
+ *                                       (the operator's dashboard; never served to a key)
  */
 export const fileKey = (owner: string, internal: string): string => `files/${owner}/${internal}`;
 export const fileMetaKey = (owner: string, internal: string): string => `filemeta/${owner}/${internal}`;
@@ -15,3 +17,5 @@ export const uploadPartsPrefix = (owner: string, upload: string): string => `upl
 export const uploadMetaKey = (owner: string, upload: string): string => `uploadmeta/${owner}/${upload}`;
 export const batchMetaKey = (owner: string, internal: string): string => `batchmeta/${owner}/${internal}`;
 export const batchMetaPrefix = (owner: string): string => `batchmeta/${owner}/`;
+export const BATCH_INDEX_PREFIX = 'batchindex/';
+export const batchIndexKey = (internal: string): string => `${BATCH_INDEX_PREFIX}${internal}`;

