@@ -1,5 +1,6 @@
 import type { KeyRecord, LedgerStatus, Settlement, SpendLogQuery, SpendLogRow, UsageBucket } from './ledger-types';
 import { fromNanos } from '../accounting/money';
+import { SpendRollup } from './spend-rollup';
 
 /** `pending`: the new key of a regeneration, until the old one has handed over (nobody holds it yet). */
 export type StoredStatus = LedgerStatus | 'pending';
@@ -25,6 +26,8 @@ const ADDED_COLUMNS = ['successor', 'predecessor', 'changes'];
 
 /** A ledger's SQLite tables (docs/storage.md): `key_state` (one row) and `spend_logs` (one row per request). */
 export class LedgerStore {
+  private readonly rollup: SpendRollup;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS key_state (
       id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT NOT NULL, record TEXT NOT NULL,
@@ -37,6 +40,7 @@ export class LedgerStore {
       completion_tokens INTEGER NOT NULL, total_tokens INTEGER NOT NULL, spend_nanos INTEGER NOT NULL,
       status TEXT NOT NULL, estimated INTEGER NOT NULL)`);
     sql.exec('CREATE INDEX IF NOT EXISTS spend_logs_started ON spend_logs (started_at)');
+    this.rollup = new SpendRollup(sql);
   }
 
   load(): StoredKey | undefined {
@@ -136,6 +140,7 @@ export class LedgerStore {
       if (!written.delete(s.requestId)) continue;
       fresh.push(s);
     }
+    this.rollup.add(fresh);
     return fresh;
   }
 
@@ -179,8 +184,10 @@ export class LedgerStore {
       }));
   }
 
-  /** Spend and request counts per time bucket and model group since `from` (the dashboard's charts). */
+  /** Spend and request counts per time bucket and model group since `from` (the dashboard's charts, summaries). */
   usage(from: number, bucketMs: number): UsageBucket[] {
+    const rolled = this.rollup.usage(from, bucketMs);
+    if (rolled) return rolled;
     return this.sql
       .exec<{ t: number; model_group: string; nanos: number; requests: number }>(
         `SELECT CAST(started_at / ? AS INTEGER) * ? AS t, model_group, SUM(spend_nanos) AS nanos, COUNT(*) AS requests
@@ -228,5 +235,6 @@ export class LedgerStore {
 
   pruneLogs(before: number): void {
     this.sql.exec('DELETE FROM spend_logs WHERE started_at < ?', before);
+    this.rollup.prune(before);
   }
 }
