@@ -27,7 +27,7 @@ export interface AnswerResult {
 
 async function measure(run: Running, target: AnswerRun['target'], model: string, inputs: number): Promise<AnswerRun> {
   const body = JSON.stringify({ model, input: Array.from({ length: inputs }, (_, i) => `passage number ${i}`) });
-  const send = async (): Promise<{ status: number; bytes: number }> => {
+  const once = async (): Promise<{ status: number; bytes: number }> => {
     const res = await fetch(`${run.url}/v1/embeddings`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
@@ -35,6 +35,13 @@ async function measure(run: Running, target: AnswerRun['target'], model: string,
     });
     return { status: res.status, bytes: (await res.arrayBuffer()).byteLength };
   };
+  // One retry: after the throughput rounds a pooled connection may be stale ("fetch failed"); the cause is kept.
+  const send = (): Promise<{ status: number; bytes: number }> =>
+    once().catch(async (err: unknown) => {
+      console.error(`answer ${target}: ${String(err)} (${String((err as { cause?: unknown }).cause ?? 'no cause')}), retrying once`);
+      await new Promise((r) => setTimeout(r, 1000));
+      return once();
+    });
   const fresh = totalRss(run.pids);
   const first = sampleRss(run.pids, 20);
   await send();
