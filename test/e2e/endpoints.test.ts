@@ -41,6 +41,18 @@ describe('embeddings.create', () => {
     expect(res.data[0]!.embedding).toEqual(embed('hello world', DIM).map(Math.fround));
   });
 
+  it('an answer too large to hold (30 inputs × 4,096 floats, ~2.3 MiB) is relayed whole as it arrives', async () => {
+    const big = await deploy({ served: 'Qwen/Qwen3-Embedding-8B', sim: { embeddingDim: 4096 } });
+    const input = Array.from({ length: 30 }, (_, i) => `passage ${i}`);
+    const { data: res, response } = await sdk().embeddings.create({ model: big.group, input, encoding_format: 'float' }).withResponse();
+    expect(res.data).toHaveLength(30);
+    expect(res.data[29]!.embedding).toEqual(embed('passage 29', 4096));
+    expect(res.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(response.headers.get('x-litellm-call-id')).toBeTruthy();
+    // Its cost is known only at its end, after the headers went out.
+    expect(response.headers.get('x-litellm-response-cost')).toBeNull();
+  });
+
   it('encoding_format "base64": the SDK returns the base64 string as the gateway sent it', async () => {
     const res = await sdk().embeddings.create({ model: dep.group, input: 'hello world', encoding_format: 'base64' });
     const encoded = res.data[0]!.embedding as unknown;
