@@ -1,6 +1,7 @@
 import type { Bindings } from '../env';
 import { GatewayError } from '../http/errors';
 import { isSubrequestLimit } from '../http/subrequest-limit';
+import { sizeText } from '../http/body';
 import { scanTopLevel } from '../http/json-edit';
 import { errorBody } from '../http/render-error';
 import type { CallContext } from '../proxy/call-context';
@@ -74,8 +75,7 @@ export async function runLine(
     const answer = await readLineAnswer(res);
     if (answer.text === undefined) {
       // Run and billed (the deployment did the work), but too large to keep: the line ends in the error file.
-      const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
-      const message = `The answer (${mib(answer.bytes)}) exceeds the ${mib(MAX_LINE_ANSWER_BYTES)} a batch output line may hold; send fewer inputs per line`;
+      const message = `The answer (${sizeText(answer.bytes)}) exceeds the ${sizeText(MAX_LINE_ANSWER_BYTES)} a batch output line may hold; send fewer inputs per line`;
       const output = errorLine(line.customId, 'output_too_large', message);
       return { kind: 'ran', outcome: { kind: 'done', ok: false, output }, booked: Promise.allSettled(settled) };
     }

@@ -26,3 +26,9 @@ export function newCallId(): string {
   const tail = ((Math.imul(counter, 0x9e3779b1) ^ mask) >>> 0).toString(16).padStart(8, '0');
   return `${ms.slice(0, 8)}-${ms.slice(8)}${middle}${tail}`;
 }
+
+/** The time a gateway call id was made (the first 48 bits, above), if it is one. */
+export function callIdTime(id: string): number | undefined {
+  const m = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-/.exec(id);
+  return m ? parseInt(m[1]! + m[2]!, 16) : undefined;
+}

@@ -1,6 +1,7 @@
 import type { Bindings } from '../env';
 import type { KeyRecord } from './key-record';
 import { deleteActivity } from './ledger-activity';
+import { listAll } from './kv-list';
 
 /**
  * The KV index of keys: fast to list and filter, eventually consistent (a change reaches other locations within
@@ -60,24 +61,17 @@ export function hashForAlias(env: Bindings, alias: string): Promise<string | nul
   return env.GATEWAY_KV.get(aliasKey(alias));
 }
 
-/** Every indexed key (KV lists 1,000 names per call). */
+/** Every indexed key. */
 export async function listIndex(env: Bindings): Promise<IndexEntry[]> {
-  const out: IndexEntry[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await env.GATEWAY_KV.list<Meta>({ prefix: 'key:', ...(cursor ? { cursor } : {}) });
-    for (const k of page.keys) {
-      const m = k.metadata;
-      out.push({
-        token: k.name.slice(4),
-        key_name: m?.n ?? '',
-        key_alias: m?.a ?? null,
-        user_id: m?.u ?? null,
-        team_id: m?.t ?? null,
-        created: m?.c ?? 0,
-      });
-    }
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
-  return out;
+  return (await listAll<Meta>(env.GATEWAY_KV, 'key:')).map((k) => {
+    const m = k.metadata;
+    return {
+      token: k.name.slice(4),
+      key_name: m?.n ?? '',
+      key_alias: m?.a ?? null,
+      user_id: m?.u ?? null,
+      team_id: m?.t ?? null,
+      created: m?.c ?? 0,
+    };
+  });
 }

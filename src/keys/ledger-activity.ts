@@ -1,5 +1,6 @@
 import type { Bindings } from '../env';
 import type { LedgerRef } from './spend-logs';
+import { listAll } from './kv-list';
 
 /**
  * Which ledgers hold spend-log rows from when: reading every key's ledger for the dashboard or an unfiltered
@@ -31,15 +32,10 @@ export function deleteActivity(env: Bindings, name: string): Promise<void> {
 /** Ledger name → day of its newest row (-1: none). Names missing have no entry yet. */
 export async function readActivity(env: Bindings): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  let cursor: string | undefined;
-  do {
-    const page = await env.GATEWAY_KV.list<{ d?: unknown }>({ prefix: PREFIX, ...(cursor ? { cursor } : {}) });
-    for (const k of page.keys) {
-      const d = k.metadata?.d;
-      if (typeof d === 'number' && Number.isInteger(d)) out.set(k.name.slice(PREFIX.length), d);
-    }
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
+  for (const k of await listAll<{ d?: unknown }>(env.GATEWAY_KV, PREFIX)) {
+    const d = k.metadata?.d;
+    if (typeof d === 'number' && Number.isInteger(d)) out.set(k.name.slice(PREFIX.length), d);
+  }
   return out;
 }
 
@@ -70,12 +66,6 @@ export function newestFirst<T extends LedgerRef>(ledgers: readonly T[], activity
   const days = [...byDay.keys()].sort((a, b) => b - a);
   if (days.length === 0) return top.length ? [{ day: -Infinity, ledgers: top }] : [];
   return days.map((d, i) => ({ day: d, ledgers: i === 0 ? [...top, ...byDay.get(d)!] : byDay.get(d)! }));
-}
-
-/** The time a gateway call id was made (the first 48 bits of its UUIDv7 layout, src/http/call-id.ts), if it is one. */
-export function callIdTime(id: string): number | undefined {
-  const m = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-/.exec(id);
-  return m ? parseInt(m[1]! + m[2]!, 16) : undefined;
 }
 
 /**

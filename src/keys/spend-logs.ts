@@ -2,7 +2,8 @@ import type { Bindings } from '../env';
 import { getRoutingTable } from '../deployments/config-cache';
 import { listIndex } from './kv-index';
 import { ledger } from './ledger-client';
-import { callIdTime, dayStart, ledgersSince, NARROW_ABOVE, newestFirst, readActivity, unlisted } from './ledger-activity';
+import { dayStart, ledgersSince, NARROW_ABOVE, newestFirst, readActivity, unlisted } from './ledger-activity';
+import { callIdTime } from '../http/call-id';
 import type { SpendLogQuery, SpendLogRow } from './ledger-types';
 
 /**

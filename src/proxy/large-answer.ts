@@ -23,12 +23,17 @@ export interface LargeAnswer {
  * Reads a JSON answer whole when it is small enough, else returns it to be relayed. A declared Content-Length (what
  * vLLM sends) decides without reading; without one, reading stops as soon as the bound is passed.
  */
-export async function openAnswer(upstream: UpstreamResponse): Promise<JsonAnswer | LargeAnswer> {
-  const { response } = upstream;
+export function openAnswer(upstream: UpstreamResponse): Promise<JsonAnswer | LargeAnswer> {
+  const { headers } = upstream.response;
   // A compressed answer's Content-Length counts compressed bytes (the runtime decompresses): not a bound then.
-  const declared = response.headers.has('content-encoding') ? null : response.headers.get('content-length');
-  // The usual case: the runtime reads the body natively, without a JS stream.
+  const declared = headers.has('content-encoding') ? null : headers.get('content-length');
+  // The usual case, on the hot path: the runtime reads the body natively, and no promise of ours wraps it.
   if (declared !== null && Number(declared) <= WHOLE_ANSWER_BYTES) return readJsonAnswer(upstream);
+  return readBounded(upstream, declared);
+}
+
+async function readBounded(upstream: UpstreamResponse, declared: string | null): Promise<JsonAnswer | LargeAnswer> {
+  const { response } = upstream;
   const contentType = response.headers.get('content-type') ?? 'application/json';
   const reader = response.body?.getReader();
   if (!reader) {

@@ -2,7 +2,8 @@
 // ledger keeps the day of its newest row in KV, and readers skip ledgers idle since before the range.
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { activeSince, callIdTime, dayOf, NARROW_ABOVE, newestFirst } from '../../src/keys/ledger-activity';
+import { activeSince, dayOf, NARROW_ABOVE, newestFirst } from '../../src/keys/ledger-activity';
+import { callIdTime } from '../../src/http/call-id';
 import type { Settlement } from '../../src/keys/ledger-types';
 import { call, callJson, simDeployment } from '../helpers/gateway';
 import { newKey, settledRows, type SpendRow } from '../helpers/keys';
