@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Caller } from './caller';
-import type { AppEnv } from '../env';
+import type { AppEnv, Bindings } from '../env';
 import { unauthorized } from '../http/errors';
 import { presentedKey } from './credentials';
 import { digestOf, digestsEqual, knownDigest, toHex } from './hash';
@@ -19,9 +19,14 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** What `authenticate` does, for a route that calls it from its only handler (no middleware chain to compose). */
-export async function identifyCaller(c: Context<AppEnv>): Promise<Caller> {
-  const masterKey = masterKeyOf(c.env);
-  const key = presentedKey(c.req.raw.headers);
+export function identifyCaller(c: Context<AppEnv>): Promise<Caller> {
+  return callerOf(c.env, c.req.raw.headers);
+}
+
+/** identifyCaller for a request served without Hono. */
+export async function callerOf(env: Bindings, headers: Headers): Promise<Caller> {
+  const masterKey = masterKeyOf(env);
+  const key = presentedKey(headers);
   if (!key) throw unauthorized(MISSING);
   // Both digests are cached per isolate after their first use: awaiting only on a miss saves two promise turns.
   const master = knownDigest(masterKey) ?? (await digestOf(masterKey));

@@ -82,10 +82,16 @@ export function errorResponse(err: GatewayError, callId: string): Response {
 
 /** Hono's onError: typed errors render as they are; anything else is a bug, logged without request data. */
 export function onError(err: Error, c: Context<AppEnv>): Response {
-  const known = toGatewayError(err);
-  if (known.kind === 'internal') console.error('unhandled error', err.name, err.message);
   // An error of a call keeps its id (that of its spend-log row); any other error gets one, as LiteLLM's do.
-  return errorResponse(known, callIdOf(c) ?? newCallId());
+  return renderError(err, callIdOf(c) ?? newCallId());
+}
+
+/** What onError does, for the routes served without Hono (src/index.ts). */
+export function renderError(err: unknown, callId: string): Response {
+  const error = err instanceof Error ? err : new Error(String(err));
+  const known = toGatewayError(error);
+  if (known.kind === 'internal') console.error('unhandled error', error.name, error.message);
+  return errorResponse(known, callId);
 }
 
 function toGatewayError(err: Error): GatewayError {

@@ -20,9 +20,13 @@ export interface CallStart {
  * settlement is idempotent by this id, so a client choosing it could replay one id and be charged once.
  */
 export function beginCall(c: Context<AppEnv>): CallStart {
-  const start: CallStart = { id: newCallId(), startedAt: Date.now() };
+  const start = newCallStart();
   c.set('callId', start.id);
   return start;
+}
+
+export function newCallStart(): CallStart {
+  return { id: newCallId(), startedAt: Date.now() };
 }
 
 /** The call id of a request that began one (see beginCall). */

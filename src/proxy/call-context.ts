@@ -23,13 +23,29 @@ export interface CallContext {
 }
 
 export function httpCallContext(c: Context<AppEnv>, start: CallStart, caller: Caller = c.get('caller')): CallContext {
+  return requestCallContext(c.req.raw, c.env, c.executionCtx, start, caller);
+}
+
+/** The part of a request's ExecutionContext a call uses (Hono's and workerd's types differ elsewhere). */
+export interface RequestLifetime {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** The same for a request served without Hono (src/index.ts takes the JSON inference routes straight). */
+export function requestCallContext(
+  request: Request,
+  env: Bindings,
+  ctx: RequestLifetime,
+  start: CallStart,
+  caller: Caller,
+): CallContext {
   return {
-    env: c.env,
+    env,
     caller,
     requestId: start.id,
     startedAt: start.startedAt,
-    clientSignal: () => c.req.raw.signal,
-    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    clientSignal: () => request.signal,
+    waitUntil: (promise) => ctx.waitUntil(promise),
     batch: false,
     upstreamMs: 0,
   };
