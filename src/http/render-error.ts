@@ -86,7 +86,7 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   return renderError(err, callIdOf(c) ?? newCallId());
 }
 
-/** What onError does, for the routes served without Hono (src/index.ts). */
+/** What onError does, for the routes served without Hono (directJsonProxy, src/routes/direct.ts). */
 export function renderError(err: unknown, callId: string): Response {
   const error = err instanceof Error ? err : new Error(String(err));
   const known = toGatewayError(error);

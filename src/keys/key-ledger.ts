@@ -149,20 +149,25 @@ export class KeyLedger extends DurableObject<Bindings> {
   settleMany(batch: SettledBatch): void | Promise<void> {
     if (this.state?.successor) return this.succession.forward(this.state.successor, batch);
     for (const s of batch.items) this.reservations.delete(s.requestId);
-    const fresh = this.store.insertLogs(batch.apiKey, batch.items.filter((s) => !s.releaseOnly));
-    let nanos = 0;
+    // All or nothing: the rows (one statement per run of alike rows) and the spend they add. A batch that fails part
+    // way is sent again whole, and rows written by a failed attempt would be found booked and never charged.
+    const { fresh, nanos } = this.ctx.storage.transactionSync(() => {
+      const fresh = this.store.insertLogs(batch.apiKey, batch.items.filter((s) => !s.releaseOnly));
+      let nanos = 0;
+      for (const s of fresh) nanos += s.nanos;
+      if (this.state && nanos !== 0) {
+        this.live(Date.now());
+        this.store.addSpend(nanos);
+      }
+      return { fresh, nanos };
+    });
+    if (this.state && nanos !== 0) this.state.spendNanos += nanos;
     let newest = -Infinity;
     for (const s of fresh) {
       if (s.totalTokens > 0) this.tokens.add(s.endedAt, s.totalTokens);
-      nanos += s.nanos;
       newest = Math.max(newest, s.startedAt);
     }
     const entry = fresh.length > 0 ? this.activity.booked(batch.apiKey, newest) : undefined;
-    if (this.state && nanos !== 0) {
-      this.live(Date.now());
-      this.state.spendNanos += nanos;
-      this.store.addSpend(nanos);
-    }
     this.settledSincePrune += fresh.length;
     if (this.settledSincePrune >= 1000) {
       this.settledSincePrune = 0;

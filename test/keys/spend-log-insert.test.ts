@@ -71,4 +71,25 @@ describe('spend-log insert', () => {
     expect(byId.get('e')).toMatchObject({ model_group: 'g\u00e9 "quoted"', model_id: 'd2', spend: 106 / 1e9 });
     expect(byId.get('a')).toMatchObject({ status: 'success', usage_estimated: false, call_type: 'chat' });
   });
+
+  it('a batch that fails part way books none of its rows, so sending it again charges them all', async () => {
+    const stub = env.KEYS.get(env.KEYS.idFromName(`insert-${crypto.randomUUID()}`));
+    const out = await runInDurableObject(stub, (ledger: KeyLedger, state) => {
+      // A second run that cannot be written (a value JSON cannot carry): it throws after the first run's statement.
+      const broken = at('y', 2, { group: 'other', startedAt: 1n as unknown as number });
+      let failed = false;
+      try {
+        ledger.settleMany({ apiKey: 'key-hash', items: [at('x', 1), broken] });
+      } catch {
+        failed = true;
+      }
+      const store = new LedgerStore(state.storage.sql);
+      const afterFailure = store.logs({ limit: 10 }).map((r) => r.request_id);
+      ledger.settleMany({ apiKey: 'key-hash', items: [at('x', 1)] });
+      return { failed, afterFailure, afterResend: store.logs({ limit: 10 }).map((r) => r.request_id) };
+    });
+    expect(out.failed).toBe(true);
+    expect(out.afterFailure).toEqual([]);
+    expect(out.afterResend).toEqual(['x']);
+  });
 });

@@ -9,9 +9,13 @@ import { requestCallContext, type RequestLifetime } from '../../proxy/call-conte
 import { runInference } from '../../proxy/inference';
 import { jsonInference, type JsonRoute } from '../../proxy/json-inference';
 
-/** The JSON inference routes' Hono handler (for paths the Worker's own dispatch does not take; see direct()). */
+/** The JSON inference routes' Hono handler, for requests src/routes/direct.ts leaves to Hono. */
 export function jsonProxy(route: JsonRoute) {
-  return (c: Context<AppEnv>): Promise<Response> => serve(route, c.req.raw, c.env, c.executionCtx, beginCall(c));
+  return (c: Context<AppEnv>): Promise<Response> => {
+    // Hono's executionCtx getter throws without one (app.request in a test): read only when a call needs it.
+    const lifetime: RequestLifetime = { waitUntil: (promise) => c.executionCtx.waitUntil(promise) };
+    return serve(route, c.req.raw, c.env, lifetime, beginCall(c));
+  };
 }
 
 /**
