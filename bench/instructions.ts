@@ -1,8 +1,9 @@
 // `npm run bench:instr [-- name=path/to/index.js ...]`: instructions per request in workerd's main thread, counted by
 // valgrind's callgrind, for the pass-through Worker and the gateway (the current code, or the builds given, as
-// bench:ab takes them). Wall-clock comparisons on this shared 2-core machine resolve ~40 µs at best (bench/ab.ts);
-// counts repeat within ~1 % from process to process, so a change of a few µs shows. A count is not a time (the
-// kernel's share, cache misses and waits are not in it), so this ranks changes; `npm run bench` states the ratio.
+// bench:ab takes them). Wall-clock comparisons on this shared 2-core machine resolve ~40 µs at best (bench/ab.ts).
+// Counts repeat within ~1 % inside one process, but the same bundle has come out ~12 % apart in two processes (two
+// modes), so compare builds over repeated runs. A count is not a time (the kernel's share, cache misses and waits
+// are not in it), and settlements batch fewer rows under valgrind's slowdown: it ranks; `npm run bench` states the ratio.
 // Needs valgrind (apt-get install valgrind); ~3 min per target under its ~50× slowdown.
 // Env: INSTR_KEY = master | plain | limited (default master), INSTR_REQUESTS (600), INSTR_ROUNDS (3).
 import { execFileSync } from 'node:child_process';
