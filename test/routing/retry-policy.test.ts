@@ -119,13 +119,16 @@ describe('pauses before a retry', () => {
   it('a retry on another deployment does not wait', async () => {
     const { group, good, broken } = await pair({ sim: { status: 500 } });
     await routerSettings({ allowed_fails: 100 });
-    for (let i = 0; i < 8; i++) {
+    // The deployment is drawn at random: go on until the broken one has been tried a few times (8 fixed requests
+    // missed it entirely once in a CI run, a 1-in-256 draw).
+    let failed = await broken.sim.log();
+    for (let i = 0; i < 40 && failed.length < 3; i++) {
       const res = await call('/v1/chat/completions', { method: 'POST', json: chat(group) });
       expect(res.status).toBe(200);
+      failed = await broken.sim.log();
     }
-    const failed = await broken.sim.log();
     const served = await good.sim.log();
-    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeGreaterThanOrEqual(3);
     // Each failure is followed by its retry on the good deployment without a backoff pause (≥ 375 ms).
     for (const f of failed) {
       const next = served.find((s) => s.time >= f.time)!;
