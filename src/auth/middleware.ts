@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { Caller } from './caller';
 import type { AppEnv, Bindings } from '../env';
 import { unauthorized } from '../http/errors';
@@ -14,16 +14,11 @@ const MISSING =
  * like a key by its sha256. Whether a virtual key is valid is answered by its ledger when the request is admitted.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set('caller', await identifyCaller(c));
+  c.set('caller', await callerOf(c.env, c.req.raw.headers));
   await next();
 };
 
-/** What `authenticate` does, for a route that calls it from its only handler (no middleware chain to compose). */
-export function identifyCaller(c: Context<AppEnv>): Promise<Caller> {
-  return callerOf(c.env, c.req.raw.headers);
-}
-
-/** identifyCaller for a request served without Hono. */
+/** What `authenticate` does, for a handler that identifies its caller itself (the JSON inference routes). */
 export async function callerOf(env: Bindings, headers: Headers): Promise<Caller> {
   const masterKey = masterKeyOf(env);
   const key = presentedKey(headers);

@@ -23,7 +23,7 @@ export interface CallContext {
 }
 
 export function httpCallContext(c: Context<AppEnv>, start: CallStart, caller: Caller = c.get('caller')): CallContext {
-  return requestCallContext(c.req.raw, c.env, c.executionCtx, start, caller);
+  return requestCallContext(c.req.raw, c.env, honoLifetime(c), start, caller);
 }
 
 /** The part of a request's ExecutionContext a call uses (Hono's and workerd's types differ elsewhere). */
@@ -31,7 +31,12 @@ export interface RequestLifetime {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** The same for a request served without Hono (src/index.ts takes the JSON inference routes straight). */
+/** A Hono request's lifetime, read only when a call needs it: Hono's executionCtx getter throws without one. */
+export function honoLifetime(c: Context<AppEnv>): RequestLifetime {
+  return { waitUntil: (promise) => c.executionCtx.waitUntil(promise) };
+}
+
+/** The same for a request served without Hono (src/routes/direct.ts takes the JSON inference routes straight). */
 export function requestCallContext(
   request: Request,
   env: Bindings,

@@ -1,21 +1,16 @@
 import type { Context } from 'hono';
 import type { AppEnv, Bindings } from '../../env';
-import type { Caller } from '../../auth/caller';
 import { maxJsonBytes, readJsonObject } from '../../http/body';
 import { beginCall, newCallStart, type CallStart } from '../../http/request-context';
 import { renderError } from '../../http/render-error';
 import { callerOf } from '../../auth/middleware';
-import { requestCallContext, type RequestLifetime } from '../../proxy/call-context';
+import { honoLifetime, requestCallContext, type RequestLifetime } from '../../proxy/call-context';
 import { runInference } from '../../proxy/inference';
 import { jsonInference, type JsonRoute } from '../../proxy/json-inference';
 
 /** The JSON inference routes' Hono handler, for requests src/routes/direct.ts leaves to Hono. */
 export function jsonProxy(route: JsonRoute) {
-  return (c: Context<AppEnv>): Promise<Response> => {
-    // Hono's executionCtx getter throws without one (app.request in a test): read only when a call needs it.
-    const lifetime: RequestLifetime = { waitUntil: (promise) => c.executionCtx.waitUntil(promise) };
-    return serve(route, c.req.raw, c.env, lifetime, beginCall(c));
-  };
+  return (c: Context<AppEnv>): Promise<Response> => serve(route, c.req.raw, c.env, honoLifetime(c), beginCall(c));
 }
 
 /**
@@ -36,7 +31,7 @@ export function directJsonProxy(route: JsonRoute) {
 
 /** Authenticate, read the body, then the common request path. */
 async function serve(route: JsonRoute, request: Request, env: Bindings, ctx: RequestLifetime, start: CallStart): Promise<Response> {
-  const caller: Caller = await callerOf(env, request.headers);
+  const caller = await callerOf(env, request.headers);
   const raw = await readJsonObject(request, maxJsonBytes(env.MAX_REQUEST_BODY_MB));
   return runInference(requestCallContext(request, env, ctx, start, caller), jsonInference(route, raw));
 }
