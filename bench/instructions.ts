@@ -1,11 +1,17 @@
 // `npm run bench:instr [-- name=path/to/index.js ...]`: instructions per request in workerd's main thread, counted by
 // valgrind's callgrind, for the pass-through Worker and the gateway (the current code, or the builds given, as
 // bench:ab takes them). Wall-clock comparisons on this shared 2-core machine resolve ~40 µs at best (bench/ab.ts).
-// Counts repeat within ~1 % inside one process, but the same bundle has come out ~12 % apart in two processes (two
-// modes), so compare builds over repeated runs. A count is not a time (the kernel's share, cache misses and waits
-// are not in it), and settlements batch fewer rows under valgrind's slowdown: it ranks; `npm run bench` states the ratio.
+// Counts repeat within ~1 % inside one process. Valgrind runs one thread at a time; with its default (unfair)
+// scheduling, about half the processes came out ~12 % higher (~1,720k instead of ~1,540k for the master key): V8's
+// hot functions (zod's parsers, the usage scan, the digest comparison) kept running unoptimized code although they
+// had been compiled. `--fair-sched=yes` removes that mode (3 of 3 processes normal; 7 of 10 had been high without it);
+// each round also prints the instructions spent in V8's interpreter and baseline builtins (~20–50k per request is
+// normal, ~170k was that mode), so a process still caught in it shows. A count is not a time (the kernel's share,
+// cache misses and waits are not in it), and settlements batch fewer rows under valgrind's slowdown: it ranks;
+// `npm run bench` states the ratio.
 // Needs valgrind (apt-get install valgrind); ~3 min per target under its ~50× slowdown.
-// Env: INSTR_KEY = master | plain | limited (default master), INSTR_REQUESTS (600), INSTR_ROUNDS (3).
+// Env: INSTR_KEY = master | plain | limited (default master), INSTR_REQUESTS (600), INSTR_ROUNDS (3), INSTR_KEEP=1 keeps
+// each target's callgrind dumps (per function: callgrind_annotate <dir>/out.<pid>-01) and prints where.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -37,22 +43,36 @@ const WORKERD = (fromMiniflare('workerd') as { default: string }).default;
 /** A workerd that runs under callgrind: Miniflare starts whatever MINIFLARE_WORKERD_PATH names. */
 async function callgrindWorkerd(dir: string): Promise<string> {
   const wrapper = join(dir, 'workerd.sh');
-  // JIT code is written at run time (smc-check); one file per thread, so V8's helper threads stay out of the count.
-  const flags = `--tool=callgrind --smc-check=all-non-file --separate-threads=yes --dump-instr=no -q --callgrind-out-file=${dir}/out.%p`;
+  // JIT code is written at run time (smc-check); one file per thread, so V8's helper threads stay out of the count;
+  // fair scheduling, so those threads (V8's optimizing compilers among them) are not starved by the main thread.
+  const flags = `--tool=callgrind --fair-sched=yes --smc-check=all-non-file --separate-threads=yes --dump-instr=no -q --callgrind-out-file=${dir}/out.%p`;
   await writeFile(wrapper, `#!/bin/sh\nexec valgrind ${flags} ${WORKERD} "$@"\n`);
   await chmod(wrapper, 0o755);
   return wrapper;
 }
 
-/** Instructions counted in the main thread since the last dump (callgrind_control -d writes `<out>.<n>-01`). */
-async function dumped(dir: string, seen: Set<string>): Promise<number> {
-  let sum = 0;
+/** V8's interpreter handlers and the builtins its baseline (Sparkplug) code calls: unoptimized JavaScript. */
+const UNOPTIMIZED = /^\s*([\d,]+) .*Builtins_(\w*Baseline\w*|InterpreterEntryTrampoline|\w+Handler)('\d+)? \[/;
+
+/**
+ * Instructions counted in the main thread since the last dump (callgrind_control -d writes `<out>.<n>-01`): all of
+ * them, and those in unoptimized JavaScript (see the header).
+ */
+async function dumped(dir: string, seen: Set<string>): Promise<{ all: number; unoptimized: number }> {
+  let all = 0;
+  let unoptimized = 0;
   for (const file of await readdir(dir)) {
     if (!file.endsWith('-01') || seen.has(file)) continue;
     seen.add(file);
-    sum += Number(/^summary: (\d+)/m.exec(await readFile(join(dir, file), 'utf8'))?.[1] ?? 0);
+    const path = join(dir, file);
+    all += Number(/^summary: (\d+)/m.exec(await readFile(path, 'utf8'))?.[1] ?? 0);
+    const perFunction = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    for (const line of perFunction.split('\n')) {
+      const match = UNOPTIMIZED.exec(line);
+      if (match) unoptimized += Number(match[1]!.replaceAll(',', ''));
+    }
   }
-  return sum;
+  return { all, unoptimized };
 }
 
 async function load(agent: ReturnType<typeof newAgent>, job: Job, n: number): Promise<void> {
@@ -85,6 +105,7 @@ async function measure(name: string, start: (simUrl: string) => Promise<Running>
     const control = (arg: string) => execFileSync('callgrind_control', [arg, ...run!.pids.map(String)], { stdio: 'ignore' });
     const seen = new Set<string>();
     const counts: number[] = [];
+    const unoptimized: number[] = [];
     await load(agent, job, requests); // warm-up: V8 tiers the hot path up
     for (let r = 0; r < rounds; r++) {
       await load(agent, job, requests / 3);
@@ -94,15 +115,19 @@ async function measure(name: string, start: (simUrl: string) => Promise<Running>
       await pause(1500); // and those of the round within it
       control('-d');
       await pause(300);
-      counts.push((await dumped(dir, seen)) / requests);
+      const round = await dumped(dir, seen);
+      counts.push(round.all / requests);
+      unoptimized.push(round.unoptimized / requests);
     }
-    console.log(`${name.padEnd(14)} rounds ${counts.map((c) => (c / 1000).toFixed(0)).join(' / ')} k`);
+    const k = (values: number[]) => values.map((c) => (c / 1000).toFixed(0)).join(' / ');
+    console.log(`${name.padEnd(14)} rounds ${k(counts)} k (unoptimized JavaScript ${k(unoptimized)} k)`);
     return median(counts);
   } finally {
     delete process.env.MINIFLARE_WORKERD_PATH;
     await run?.close();
     await sim.close();
-    await rm(dir, { recursive: true, force: true });
+    if (process.env.INSTR_KEEP === '1') console.log(`${name}: callgrind dumps kept in ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 

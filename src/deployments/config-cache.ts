@@ -68,7 +68,9 @@ export async function getRoutingTable(env: Bindings): Promise<RoutingTable> {
 /** Called with the snapshot an admin change returned, so this isolate serves the change on its next request. */
 export function remember(config: GatewayConfig): RoutingTable {
   // Versions only grow: never step back to an older snapshot, e.g. a KV read that has not yet seen this isolate's change.
-  const table = cached && cached.table.config.version > config.version ? cached.table : indexConfig(config);
+  // The same version is the same content: keeping its table (rather than one built from the new read every 5 s)
+  // keeps the objects V8's optimized code was specialized on, which a rebuilt table's would deoptimize.
+  const table = cached && cached.table.config.version >= config.version ? cached.table : indexConfig(config);
   cached = { table, expires: Date.now() + ISOLATE_CACHE_MS };
   return table;
 }
