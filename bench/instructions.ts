@@ -14,7 +14,7 @@
 // each target's callgrind dumps (per function: callgrind_annotate <dir>/out.<pid>-01) and prints where.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBundle } from './bundle';
@@ -51,8 +51,13 @@ async function callgrindWorkerd(dir: string): Promise<string> {
   return wrapper;
 }
 
-/** V8's interpreter handlers and the builtins its baseline (Sparkplug) code calls: unoptimized JavaScript. */
+/**
+ * callgrind_annotate's lines: the dump's total, and V8's interpreter handlers and the builtins its baseline
+ * (Sparkplug) code calls, i.e. unoptimized JavaScript.
+ */
+const TOTALS = /^\s*([\d,]+) .*PROGRAM TOTALS/;
 const UNOPTIMIZED = /^\s*([\d,]+) .*Builtins_(\w*Baseline\w*|InterpreterEntryTrampoline|\w+Handler)('\d+)? \[/;
+const count = (digits: string): number => Number(digits.replaceAll(',', ''));
 
 /**
  * Instructions counted in the main thread since the last dump (callgrind_control -d writes `<out>.<n>-01`): all of
@@ -64,12 +69,15 @@ async function dumped(dir: string, seen: Set<string>): Promise<{ all: number; un
   for (const file of await readdir(dir)) {
     if (!file.endsWith('-01') || seen.has(file)) continue;
     seen.add(file);
-    const path = join(dir, file);
-    all += Number(/^summary: (\d+)/m.exec(await readFile(path, 'utf8'))?.[1] ?? 0);
-    const perFunction = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const perFunction = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', join(dir, file)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     for (const line of perFunction.split('\n')) {
+      const total = TOTALS.exec(line);
+      if (total) all += count(total[1]!);
       const match = UNOPTIMIZED.exec(line);
-      if (match) unoptimized += Number(match[1]!.replaceAll(',', ''));
+      if (match) unoptimized += count(match[1]!);
     }
   }
   return { all, unoptimized };
