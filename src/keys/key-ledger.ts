@@ -11,7 +11,6 @@ import type {
   Handover,
   RateSnapshot,
   Refusal,
-  SettledBatch,
   SpendLogQuery,
   SpendLogRow,
   UsageBucket,
@@ -19,6 +18,7 @@ import type {
 import { budgetRefusal, rateLimited } from './ledger-refusals';
 import { SlidingWindow, WINDOW_MS } from './ledger-windows';
 import { ActivityEntry } from './ledger-activity';
+import { fromPayload, type SettlementPayload } from './settlement-wire';
 
 /** A reservation whose request never settled (its isolate died) stops counting after this long. */
 const RESERVATION_TTL_MS = 15 * 60_000;
@@ -146,7 +146,8 @@ export class KeyLedger extends DurableObject<Bindings> {
    * A batch of settlements from one isolate's outbox; each is idempotent by request id. A key regenerated away
    * forwards them to its successor (requests it admitted before the handover, still in flight then).
    */
-  settleMany(batch: SettledBatch): void | Promise<void> {
+  settleMany(payload: SettlementPayload): void | Promise<void> {
+    const batch = fromPayload(payload);
     if (this.state?.successor) return this.succession.forward(this.state.successor, batch);
     for (const s of batch.items) this.reservations.delete(s.requestId);
     // All or nothing: the rows (one statement per run of alike rows) and the spend they add. A batch that fails part

@@ -1,6 +1,7 @@
 import type { Bindings } from '../env';
 import { ledger } from './ledger-client';
 import type { Settlement } from './ledger-types';
+import { toPayload } from './settlement-wire';
 
 /**
  * Settlements on their way to their ledger, per isolate. A Durable Object call costs the isolate far more CPU than
@@ -230,7 +231,7 @@ async function flush(env: Bindings, name: string, windowed: boolean): Promise<un
     if (!set) flights.set(name, (set = new Set()));
     set.add(flight);
     try {
-      await withTimeout(ledger(env, name).settleMany({ apiKey: name, items: flight.parcels.map((p) => p.settlement) }));
+      await withTimeout(ledger(env, name).settleMany(toPayload(name, flight.parcels.map((p) => p.settlement))));
       for (const p of flight.parcels) p.state = 'done';
     } catch (err) {
       // Booking is idempotent by request id, so a call that may or may not have landed is simply sent again.

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyLedger } from '../../src/keys/key-ledger';
 import { LedgerStore } from '../../src/keys/ledger-store';
 import type { Settlement } from '../../src/keys/ledger-types';
+import { toPayload } from '../../src/keys/settlement-wire';
 
 const base: Settlement = {
   requestId: '',
@@ -91,5 +92,36 @@ describe('spend-log insert', () => {
     expect(out.failed).toBe(true);
     expect(out.afterFailure).toEqual([]);
     expect(out.afterResend).toEqual(['x']);
+  });
+
+  it('settlements sent as rows (the outbox wire format) are booked exactly as the same settlements sent as objects', async () => {
+    const batch = [
+      at('a', 1),
+      at('b', 2, { group: 'other', deploymentId: null, status: 'failure', estimated: true, callType: 'embedding' }),
+      // Handed back unsent: frees its reservation, books nothing.
+      at('c', 3, { releaseOnly: true }),
+      at('d', 4, { group: 'g\u00e9 "quoted"', nanos: 0 }),
+    ];
+    const logsOf = async (send: (stub: DurableObjectStub<KeyLedger>) => Promise<void>) => {
+      const stub = env.KEYS.get(env.KEYS.idFromName(`insert-${crypto.randomUUID()}`));
+      await send(stub);
+      return runInDurableObject(stub, (_ledger: KeyLedger, state) =>
+        new LedgerStore(state.storage.sql).logs({ limit: 10 }).map(({ api_key: _, ...row }) => row),
+      );
+    };
+    const asRows = await logsOf((stub) => stub.settleMany(toPayload('rows-key', batch)));
+    const asObjects = await logsOf((stub) => stub.settleMany({ apiKey: 'objects-key', items: batch }));
+    expect(asRows.map((r) => r.request_id).sort()).toEqual(['a', 'b', 'd']);
+    expect(asRows).toEqual(asObjects);
+    expect(asRows.find((r) => r.request_id === 'b')).toMatchObject({
+      model_group: 'other',
+      model_id: null,
+      status: 'failure',
+      usage_estimated: true,
+      call_type: 'embedding',
+      prompt_tokens: 2,
+      total_tokens: 6,
+      spend: 102 / 1e9,
+    });
   });
 });
