@@ -6,7 +6,6 @@ import { ledger } from './ledger-client';
 import type { LedgerStore, StoredKey } from './ledger-store';
 import type { Handover, SettledBatch } from './ledger-types';
 import type { SlidingWindow } from './ledger-windows';
-import { toPayload } from './settlement-wire';
 
 /** What the hand-over works on: one ledger's state, storage and in-memory limits. */
 export interface LedgerParts {
@@ -139,7 +138,8 @@ export class Succession {
   async forward(successor: string, batch: SettledBatch): Promise<void> {
     const booked = this.parts.store.logged(batch.items.map((s) => s.requestId));
     const items = batch.items.filter((s) => !booked.has(s.requestId));
-    if (items.length > 0) await ledger(this.parts.env, successor).settleMany(toPayload(successor, items));
+    // Objects, not rows: the successor may still run the previous version (see settlement-wire.ts).
+    if (items.length > 0) await ledger(this.parts.env, successor).settleMany({ apiKey: successor, items });
     for (const s of batch.items) this.parts.reservations.delete(s.requestId);
   }
 }

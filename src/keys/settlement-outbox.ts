@@ -1,7 +1,7 @@
 import type { Bindings } from '../env';
 import { ledger } from './ledger-client';
 import type { Settlement } from './ledger-types';
-import { toPayload } from './settlement-wire';
+import { payloadFor } from './settlement-wire';
 
 /**
  * Settlements on their way to their ledger, per isolate. A Durable Object call costs the isolate far more CPU than
@@ -35,11 +35,15 @@ interface Parcel {
   queuedAt: number;
   /** The call carrying it, while `sending`. */
   flight?: Flight;
+  /** A call carried it before (that call failed or was not answered in time). */
+  sent?: true;
 }
 
 interface Flight {
   parcels: Parcel[];
   startedAt: number;
+  /** Carries settlements sent before: see `payloadFor`. */
+  resend: boolean;
 }
 
 interface Lease {
@@ -231,7 +235,8 @@ async function flush(env: Bindings, name: string, windowed: boolean): Promise<un
     if (!set) flights.set(name, (set = new Set()));
     set.add(flight);
     try {
-      await withTimeout(ledger(env, name).settleMany(toPayload(name, flight.parcels.map((p) => p.settlement))));
+      const items = flight.parcels.map((p) => p.settlement);
+      await withTimeout(ledger(env, name).settleMany(payloadFor(name, items, flight.resend)));
       for (const p of flight.parcels) p.state = 'done';
     } catch (err) {
       // Booking is idempotent by request id, so a call that may or may not have landed is simply sent again.
@@ -266,10 +271,11 @@ function take(name: string): Flight | undefined {
   const parcels = waiting.slice(0, MAX_BATCH);
   if (waiting.length > MAX_BATCH) queues.set(name, waiting.slice(MAX_BATCH));
   else queues.delete(name);
-  const flight: Flight = { parcels, startedAt: Date.now() };
+  const flight: Flight = { parcels, startedAt: Date.now(), resend: parcels.some((p) => p.sent) };
   for (const p of parcels) {
     p.state = 'sending';
     p.flight = flight;
+    p.sent = true;
   }
   return flight;
 }

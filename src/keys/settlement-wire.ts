@@ -22,7 +22,10 @@ export type SettlementRow = [
   releaseOnly: 0 | 1,
 ];
 
-/** What `settleMany` is sent: rows from the outbox, or (older isolates during a deploy) objects. */
+/**
+ * What `settleMany` is sent: rows from the outbox; objects in resends, in forwards between ledgers and from isolates
+ * of the previous version.
+ */
 export type SettlementPayload = SettledBatch | { apiKey: string; rows: SettlementRow[] };
 
 export function toRow(s: Settlement): SettlementRow {
@@ -64,6 +67,16 @@ export function fromRow(r: SettlementRow): Settlement {
 
 export function toPayload(apiKey: string, items: readonly Settlement[]): SettlementPayload {
   return { apiKey, rows: items.map(toRow) };
+}
+
+/**
+ * What the outbox sends: rows, except when the call resends settlements a failed call carried. A ledger still
+ * running the previous version (a gradual deployment pins each Durable Object to one version while isolates of the
+ * next one already call it) reads only objects; it fails a call of rows, and the resend reaches it in a form it
+ * reads. Resends are rare, so they may cost the objects' larger copy.
+ */
+export function payloadFor(apiKey: string, items: readonly Settlement[], resend: boolean): SettlementPayload {
+  return resend ? { apiKey, items: [...items] } : toPayload(apiKey, items);
 }
 
 export function fromPayload(p: SettlementPayload): SettledBatch {
