@@ -28,7 +28,7 @@ export type SettlementRow = [
  */
 export type SettlementPayload = SettledBatch | { apiKey: string; rows: SettlementRow[] };
 
-export function toRow(s: Settlement): SettlementRow {
+function toRow(s: Settlement): SettlementRow {
   return [
     s.requestId,
     s.group,
@@ -46,7 +46,7 @@ export function toRow(s: Settlement): SettlementRow {
   ];
 }
 
-export function fromRow(r: SettlementRow): Settlement {
+function fromRow(r: SettlementRow): Settlement {
   const s: Settlement = {
     requestId: r[0],
     group: r[1],
@@ -75,8 +75,8 @@ export function toPayload(apiKey: string, items: readonly Settlement[]): Settlem
  * next one already call it) reads only objects; it fails a call of rows, and the resend reaches it in a form it
  * reads. Resends are rare, so they may cost the objects' larger copy.
  */
-export function payloadFor(apiKey: string, items: readonly Settlement[], resend: boolean): SettlementPayload {
-  return resend ? { apiKey, items: [...items] } : toPayload(apiKey, items);
+export function payloadFor(apiKey: string, items: Settlement[], resend: boolean): SettlementPayload {
+  return resend ? { apiKey, items } : toPayload(apiKey, items);
 }
 
 export function fromPayload(p: SettlementPayload): SettledBatch {
