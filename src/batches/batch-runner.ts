@@ -5,7 +5,7 @@ import { nowSeconds as now } from '../files/expiry';
 import { newInternalId } from '../files/ids';
 import { BatchStore } from './batch-store';
 import { toBatchObject, type BatchState, type BatchStatus, type ClaimedLine, type LaneSpec, type LineOutcome, type LineReport } from './batch-types';
-import { writeResults } from './finalize';
+import { dropSpilledLines, writeResults } from './finalize';
 import { ingest } from './ingest';
 import { LANE_SLOTS } from './lane-plan';
 import { laneStub } from './stubs';
@@ -75,7 +75,7 @@ export class BatchRunner extends DurableObject<Bindings> {
   spec(): LaneSpec | null {
     const s = this.store.load();
     if (!s) return null;
-    return { batchId: s.id, internal: s.internal, model: s.model, endpoint: s.endpoint, inputKey: s.input_key, caller: s.caller, stopped: s.status !== 'in_progress' };
+    return { batchId: s.id, internal: s.internal, owner: s.owner, model: s.model, endpoint: s.endpoint, inputKey: s.input_key, caller: s.caller, stopped: s.status !== 'in_progress' };
   }
 
   /** A lane's run is alive; the answer says whether the batch stopped (its claimed lines must not start). */
@@ -108,6 +108,7 @@ export class BatchRunner extends DurableObject<Bindings> {
     else if (state.status === 'in_progress') await this.tick(state);
     else if (state.status === 'cancelling') await this.finishCancelling(state);
     else if (state.status === 'finalizing') await this.finalize(state);
+    else await this.dropSpills(state);
   }
 
   /** The last line just came in: finalize now rather than at the next tick. */
@@ -117,7 +118,11 @@ export class BatchRunner extends DurableObject<Bindings> {
 
   private record(lineNo: number, outcome: LineOutcome): void {
     try {
-      if (outcome.kind === 'done') this.store.finish(lineNo, outcome.ok, outcome.output);
+      if (outcome.kind === 'done') {
+        const kept = this.store.finish(lineNo, outcome.ok, outcome.output, outcome.spilled);
+        // A line finished twice (a lane presumed dead reported after all) keeps its first result.
+        if (!kept && outcome.spilled) this.ctx.waitUntil(this.env.FILES.delete(outcome.spilled).catch(() => undefined));
+      }
       else if (outcome.kind === 'retry') this.store.retry(lineNo, Date.now() + outcome.delayMs, outcome.output);
       else this.store.unclaim(lineNo);
     } catch (err) {
@@ -230,11 +235,24 @@ export class BatchRunner extends DurableObject<Bindings> {
       this.store.setMeta('result_ids', ids);
     }
     const written = await writeResults(this.env.FILES, this.store, state, JSON.parse(ids) as { output: string; error: string });
+    // Should the object stop between saving the outcome and deleting the lines kept in R2, this alarm deletes them.
+    await this.ctx.storage.setAlarm(Date.now() + TICK_MS);
     this.transition('finalizing', (s) => {
       s.output_file_id = written.outputFileId;
       s.error_file_id = written.errorFileId;
       s.status = s.cancelled_at ? 'cancelled' : s.expired_at ? 'expired' : 'completed';
       if (s.status === 'completed') s.completed_at = now();
     });
+    await this.dropSpills(state);
+  }
+
+  /**
+   * Deletes the lines kept in R2 (answers too large for a row) once the files hold them: not before the outcome is
+   * saved, since a finalize interrupted earlier runs again and copies them again. A failure is retried by the alarm.
+   */
+  private async dropSpills(state: BatchState): Promise<void> {
+    if (this.store.meta('spills_dropped')) return;
+    await dropSpilledLines(this.env.FILES, state.owner, state.internal);
+    this.store.setMeta('spills_dropped', '1');
   }
 }

@@ -1,5 +1,14 @@
 import type { BatchState, ClaimedLine, RequestCounts } from './batch-types';
 
+/** A finished line: its output line, or (`spill`) the R2 object that holds it. */
+export type OutputRow = {
+  line_no: number;
+  custom_id: string;
+  ok: number;
+  output: string;
+  spill: string | null;
+};
+
 /**
  * A batch runner's SQLite tables (docs/storage.md): `batch` (one row, the state) and `lines` (one row per request:
  * where it is in the input file, who is running it, and its output line once done).
@@ -13,7 +22,10 @@ export class BatchStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS lines (
       line_no INTEGER PRIMARY KEY, custom_id TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL,
       state TEXT NOT NULL DEFAULT 'pending', run_id TEXT, attempts INTEGER NOT NULL DEFAULT 0,
-      not_before INTEGER NOT NULL DEFAULT 0, ok INTEGER, output TEXT)`);
+      not_before INTEGER NOT NULL DEFAULT 0, ok INTEGER, output TEXT, spill TEXT)`);
+    // Added after the table first shipped: runners created before it get the column on start.
+    const columns = sql.exec<{ name: string }>('PRAGMA table_info(lines)').toArray();
+    if (!columns.some((c) => c.name === 'spill')) sql.exec('ALTER TABLE lines ADD COLUMN spill TEXT');
     // Every state change rewrites each index on `state`: two are enough (claims and the rare due-time lookup walk
     // lines_claim; counts read lines_counts instead of rows holding output text). Batches stored before keep working.
     sql.exec('DROP INDEX IF EXISTS lines_state');
@@ -87,9 +99,20 @@ export class BatchStore {
       .map((r) => ({ lineNo: r.line_no, customId: r.custom_id, offset: r.offset, length: r.length, attempt: r.attempts }));
   }
 
-  /** Records a final result; ignored when the line is already done (a reclaimed line finishing twice). */
-  finish(lineNo: number, ok: boolean, output: string): void {
-    this.sql.exec("UPDATE lines SET state = 'done', ok = ?, output = ?, run_id = NULL WHERE line_no = ? AND state != 'done'", ok ? 1 : 0, output, lineNo);
+  /**
+   * Records a final result: the output line, or the R2 object holding it (`spill`). Ignored, and false, when the
+   * line is already done (a reclaimed line finishing twice).
+   */
+  finish(lineNo: number, ok: boolean, output: string, spill?: string): boolean {
+    return (
+      this.sql.exec(
+        "UPDATE lines SET state = 'done', ok = ?, output = ?, spill = ?, run_id = NULL WHERE line_no = ? AND state != 'done'",
+        ok ? 1 : 0,
+        output,
+        spill ?? null,
+        lineNo,
+      ).rowsWritten > 0
+    );
   }
 
   /** Puts a line back for a later attempt, keeping its latest output in case no attempt is left. */
@@ -129,7 +152,7 @@ export class BatchStore {
    * than `maxBytes` of them unless the first alone is larger (the sizes are read first: `octet_length` reads the
    * stored size without loading the text, which `length(CAST(… AS BLOB))` would).
    */
-  outputs(afterLine: number, limit: number, maxBytes: number): { line_no: number; ok: number; output: string }[] {
+  outputs(afterLine: number, limit: number, maxBytes: number): OutputRow[] {
     const sizes = this.sql
       .exec<{ line_no: number; n: number }>(
         "SELECT line_no, octet_length(output) AS n FROM lines WHERE line_no > ? AND state = 'done' ORDER BY line_no LIMIT ?",
@@ -146,8 +169,8 @@ export class BatchStore {
       last = s.line_no;
     }
     return this.sql
-      .exec<{ line_no: number; ok: number; output: string }>(
-        "SELECT line_no, ok, output FROM lines WHERE line_no > ? AND line_no <= ? AND state = 'done' ORDER BY line_no",
+      .exec<OutputRow>(
+        "SELECT line_no, custom_id, ok, output, spill FROM lines WHERE line_no > ? AND line_no <= ? AND state = 'done' ORDER BY line_no",
         afterLine,
         last,
       )

@@ -95,7 +95,8 @@ export interface LineReport {
 
 /** What a lane reports for a line: a final result (one output-file line), or "try again later". */
 export type LineOutcome =
-  | { kind: 'done'; ok: boolean; output: string }
+  /** `spilled`: the output line is this R2 object instead (an answer too large for the runner's row; `output` empty). */
+  | { kind: 'done'; ok: boolean; output: string; spilled?: string }
   | { kind: 'retry'; delayMs: number; output: string }
   /** Claimed but never started (the lane's run ended): back to pending at once. */
   | { kind: 'release' };
@@ -104,6 +105,8 @@ export type LineOutcome =
 export interface LaneSpec {
   batchId: string;
   internal: string;
+  /** Who owns the batch (its R2 paths start with it); absent from a runner of the previous version. */
+  owner?: string;
   model: string;
   endpoint: BatchEndpoint;
   inputKey: string;

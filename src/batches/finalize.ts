@@ -2,9 +2,10 @@ import { nowSeconds } from '../files/expiry';
 import { saveFileRecord, type FileRecord } from '../files/file-store';
 import { encodeId } from '../files/ids';
 import { PartWriter } from '../files/part-writer';
-import { fileKey } from '../files/r2-layout';
+import { batchLinesPrefix, fileKey } from '../files/r2-layout';
 import type { BatchStore } from './batch-store';
 import type { BatchState } from './batch-types';
+import { errorLine } from './output-lines';
 
 const PAGE = 1000;
 /** Output bytes read from storage at a time: lines of embeddings can be ~1.5 MiB each, a page of them ~1.5 GB. */
@@ -30,10 +31,16 @@ export async function writeResults(
     const rows = store.outputs(after, PAGE, PAGE_BYTES);
     if (rows.length === 0) break;
     for (const row of rows) {
-      const target = row.ok ? output : errors;
+      const copied = row.spill === null ? undefined : await copySpilled(bucket, row.spill, row.ok ? output : errors);
+      if (copied === false) {
+        errorCount++;
+        const message = "The line's answer was lost from storage before the output file was written.";
+        await errors.write(encoder.encode(`${errorLine(row.custom_id, 'result_not_stored', message)}\n`));
+        continue;
+      }
       if (row.ok) okCount++;
       else errorCount++;
-      await target.write(encoder.encode(`${row.output}\n`));
+      if (copied === undefined) await (row.ok ? output : errors).write(encoder.encode(`${row.output}\n`));
     }
     after = rows[rows.length - 1]!.line_no;
   }
@@ -63,4 +70,31 @@ export async function writeResults(
     outputFileId: await record(ids.output, output, okCount, 'output'),
     errorFileId: await record(ids.error, errors, errorCount, 'error'),
   };
+}
+
+/** Copies a line kept in R2 (an answer too large for the runner's row) into the file; false when it is not there. */
+async function copySpilled(bucket: R2Bucket, key: string, target: PartWriter): Promise<boolean> {
+  const object = await bucket.get(key);
+  if (!object) return false;
+  const reader = object.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    await target.write(value);
+  }
+  await target.write(NEWLINE);
+  return true;
+}
+
+const NEWLINE = encoder.encode('\n');
+
+/** Deletes the batch's lines kept in R2, once the output file holds them. */
+export async function dropSpilledLines(bucket: R2Bucket, owner: string, internal: string): Promise<void> {
+  const prefix = batchLinesPrefix(owner, internal);
+  for (let cursor: string | undefined; ; ) {
+    const page = await bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
+    if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
+    if (!page.truncated) return;
+    cursor = page.cursor;
+  }
 }

@@ -10,8 +10,9 @@ import { runInference } from '../proxy/inference';
 import { JSON_ROUTES, jsonInference, type JsonRoute } from '../proxy/json-inference';
 import { retryAfterHeaderMs, retryAfterMs } from '../routing/backoff';
 import type { ClaimedLine, LaneSpec, LineOutcome } from './batch-types';
-import { errorLine, responseLine } from './output-lines';
-import { MAX_LINE_ANSWER_BYTES, readLineAnswer } from './line-answer';
+import { batchLineKey } from '../files/r2-layout';
+import { errorLine, responseLine, responseLineParts } from './output-lines';
+import { MAX_LINE_ANSWER_BYTES, readLineAnswer, type SpillTarget } from './line-answer';
 
 const ROUTE_FOR: Record<LaneSpec['endpoint'], JsonRoute> = {
   '/v1/chat/completions': JSON_ROUTES.chat,
@@ -72,12 +73,22 @@ export async function runLine(
     if (deployment !== undefined) request.preferDeployment = deployment;
     const res = await runInference(ctx, request);
     status = res.status;
-    const answer = await readLineAnswer(res);
+    // A runner of the previous version (during a deploy) names no owner: such a line's large answer is not kept.
+    const spill: SpillTarget | undefined = spec.owner === undefined ? undefined : {
+      bucket: env.FILES,
+      key: batchLineKey(spec.owner, spec.internal, line.lineNo, line.attempt),
+      ...responseLineParts(line.customId, status, ctx.requestId),
+    };
+    const answer = await readLineAnswer(res, spill);
     if (answer.text === undefined) {
-      // Run and billed (the deployment did the work), but too large to keep: the line ends in the error file.
+      const booked = Promise.allSettled(settled);
+      if (answer.spilled) {
+        return { kind: 'ran', outcome: { kind: 'done', ok: status >= 200 && status < 300, output: '', spilled: answer.spilled }, booked };
+      }
+      // Run and billed (the deployment did the work), but not kept (not JSON): the line ends in the error file.
       const message = `The answer (${sizeText(answer.bytes)}) exceeds the ${sizeText(MAX_LINE_ANSWER_BYTES)} a batch output line may hold; send fewer inputs per line`;
       const output = errorLine(line.customId, 'output_too_large', message);
-      return { kind: 'ran', outcome: { kind: 'done', ok: false, output }, booked: Promise.allSettled(settled) };
+      return { kind: 'ran', outcome: { kind: 'done', ok: false, output }, booked };
     }
     body = parse(answer.text);
     retryAfter = retryAfterHeaderMs(res.headers.get('retry-after'));

@@ -8,6 +8,8 @@
  *   batchmeta/<owner>/<internal>        empty; customMetadata = who/what/when of a batch (state is in its DO)
  *   batchindex/<internal>               empty; customMetadata = owner and label: every owner's batches, newest first
  *                                       (the operator's dashboard; never served to a key)
+ *   batchlines/<owner>/<internal>/<line>.<attempt>   one output line too large for the runner's row, until finalize
+ *                                       has copied it into the output file
  */
 export const fileKey = (owner: string, internal: string): string => `files/${owner}/${internal}`;
 export const fileMetaKey = (owner: string, internal: string): string => `filemeta/${owner}/${internal}`;
@@ -19,3 +21,6 @@ export const batchMetaKey = (owner: string, internal: string): string => `batchm
 export const batchMetaPrefix = (owner: string): string => `batchmeta/${owner}/`;
 export const BATCH_INDEX_PREFIX = 'batchindex/';
 export const batchIndexKey = (internal: string): string => `${BATCH_INDEX_PREFIX}${internal}`;
+export const batchLineKey = (owner: string, internal: string, lineNo: number, attempt: number): string =>
+  `batchlines/${owner}/${internal}/${lineNo}.${attempt}`;
+export const batchLinesPrefix = (owner: string, internal: string): string => `batchlines/${owner}/${internal}/`;
