@@ -146,7 +146,17 @@ export async function receivePart(request: Request, bucket: R2Bucket, u: UploadR
  * Joins the parts, in the order the client lists them, into the final file (validating batch JSONL on the way),
  * checks the total against the declared size, and removes the parts. Nothing is kept if anything is wrong.
  */
-export async function completeUpload(bucket: R2Bucket, u: UploadRecord, partIds: string[]): Promise<FileRecord> {
+/**
+ * Assembles the listed parts into a file. Its model is the one named when the upload was created, else `named` (at
+ * completion), else for a batch file the `body.model` every line names (`fromLines`: the caller checks that one
+ * against the key, as for a file upload).
+ */
+export async function completeUpload(
+  bucket: R2Bucket,
+  u: UploadRecord,
+  partIds: string[],
+  named?: string,
+): Promise<{ file: FileRecord; fromLines: boolean }> {
   const existing = await storedParts(bucket, uploadPartsPrefix(u.owner, u.internal));
   for (const id of partIds) if (!existing.has(id)) throw invalidRequest(`Unknown part ${id.slice(0, 80)} for this upload`, 'part_ids');
   if (new Set(partIds).size !== partIds.length) throw invalidRequest('part_ids lists a part twice', 'part_ids');
@@ -166,12 +176,24 @@ export async function completeUpload(bucket: R2Bucket, u: UploadRecord, partIds:
     if (u.purpose === 'batch' && (result.batchError || !result.batch)) {
       throw new GatewayError('invalid_request', `Invalid batch file: ${result.batchError?.message ?? 'no requests'}`, { param: 'file' });
     }
+    let model = u.model || named || '';
+    const fromLines = u.purpose === 'batch' && !model;
+    if (fromLines) {
+      if (!result.batch?.model) {
+        throw invalidRequest(
+          'a batch upload needs a model: the x-litellm-model header or ?model= when it is created or completed, ' +
+            `or the same body.model on every line (${result.batch?.modelProblem ?? 'no line names one'})`,
+          'model',
+        );
+      }
+      model = result.batch.model;
+    }
     const created_at = nowSeconds();
-    return {
-      id: encodeId('file', internal, u.model),
+    const file: FileRecord = {
+      id: encodeId('file', internal, model),
       internal,
       owner: u.owner,
-      model: u.model,
+      model,
       purpose: u.purpose,
       filename: u.filename,
       bytes: result.bytes,
@@ -179,6 +201,7 @@ export async function completeUpload(bucket: R2Bucket, u: UploadRecord, partIds:
       ...(result.batch ? { batch_url: result.batch.url, requests: result.batch.requests } : {}),
       ...(u.file_expires_after !== undefined ? { expires_at: created_at + u.file_expires_after } : {}),
     };
+    return { file, fromLines };
   } catch (err) {
     await sink.abort();
     await bucket.delete(fileKey(u.owner, internal)).catch(() => undefined);

@@ -133,15 +133,13 @@ describe('files and batches through the SDK', () => {
     expect(await all(client.files.list())).toEqual([]);
   });
 
-  it('the Uploads API assembles a batch file from two parts, and a batch runs on it', async () => {
+  it('the Uploads API assembles a batch file from two parts, its model the one its lines name, and a batch runs on it', async () => {
     const { group } = await deploy();
     const client = sdk((await newKey()).key);
-    const whole = Buffer.from(jsonl(ids(6, 'u').map((id, i) => batchLine(id, prompt(i)))));
+    // As the SDK sends it: no model named for the upload, every line's body.model names the group.
+    const whole = Buffer.from(jsonl(ids(6, 'u').map((id, i) => batchLine(id, prompt(i), { model: group }))));
     const cut = whole.indexOf('\n', 40) + 7; // inside a line: parts need not end on line breaks
-    const upload = await client.uploads.create(
-      { filename: 'parts.jsonl', purpose: 'batch', bytes: whole.length, mime_type: 'application/jsonl' },
-      { headers: { 'x-litellm-model': group } },
-    );
+    const upload = await client.uploads.create({ filename: 'parts.jsonl', purpose: 'batch', bytes: whole.length, mime_type: 'application/jsonl' });
     expect(upload).toMatchObject({ object: 'upload', status: 'pending', bytes: whole.length });
     // Sent out of order: the order of part_ids is what counts.
     const second = await client.uploads.parts.create(upload.id, { data: await toFile(whole.subarray(cut), 'p2') });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { call, callJson, expectEnvelope, simDeployment } from '../helpers/gateway';
 import { batchLine, jsonl } from '../helpers/files';
 import { newKey } from '../helpers/keys';
+import { createBatch, waitForBatch } from '../helpers/batches';
+import { decodeId } from '../../src/files/ids';
 
 interface Upload {
   id: string;
@@ -120,8 +122,56 @@ describe('/v1/uploads', () => {
     const cancelled = await callJson<Upload>(`/v1/uploads/${up.body.id}/cancel`, { method: 'POST', key: a.key });
     expect(cancelled.body.status).toBe('cancelled');
     expect((await addPart(up.body.id, 'abc', a.key)).status).toBe(400);
-    expect((await createUpload({ filename: 'q', purpose: 'batch', bytes: 1, mime_type: 'x' }, { key: a.key })).status).toBe(400);
+    expect((await createUpload({ filename: 'q', purpose: 'batch', bytes: 1, mime_type: 'x' }, { key: a.key, model: 'no-such-group' })).status).toBe(404);
     expect((await createUpload({ filename: 'q', purpose: 'nope', bytes: 1, mime_type: 'x' }, { key: a.key })).status).toBe(400);
     expect((await createUpload({ filename: 'q', purpose: 'user_data', bytes: -1, mime_type: 'x' }, { key: a.key })).status).toBe(400);
+  });
+
+  it('a batch upload that names no model takes the one every line names, as the OpenAI SDK sends it', async () => {
+    const { group } = await simDeployment();
+    const k = await newKey();
+    const whole = jsonl([batchLine('a', 'hi', { model: group }), batchLine('b', 'there', { model: group })]);
+    const up = await createUpload({ filename: 'sdk.jsonl', purpose: 'batch', bytes: whole.length, mime_type: 'application/jsonl' }, { key: k.key });
+    expect(up.status).toBe(200);
+    const part = await addPart(up.body.id, whole, k.key);
+    const done = await callJson<Upload>(`/v1/uploads/${up.body.id}/complete`, { method: 'POST', key: k.key, json: { part_ids: [part.body.id] } });
+    expect(done.status).toBe(200);
+    expect(decodeId('file', done.body.file!.id)?.model).toBe(group);
+    // The file routes to that group: a batch made from it runs there.
+    const batch = await createBatch(done.body.file!.id, k.key);
+    expect(batch.status).toBe(200);
+    const finished = await waitForBatch(batch.body.id, k.key);
+    expect(finished.request_counts).toEqual({ total: 2, completed: 2, failed: 0 });
+  });
+
+  it('a batch upload whose lines name no usable model is refused at completion, kept pending, and completes naming one', async () => {
+    const { group } = await simDeployment();
+    const k = await newKey();
+    const mixed = jsonl([batchLine('a', 'hi', { model: group }), batchLine('b', 'hi', { model: 'other' })]);
+    const up1 = await createUpload({ filename: 'm.jsonl', purpose: 'batch', bytes: mixed.length, mime_type: 'application/jsonl' }, { key: k.key });
+    const p1 = await addPart(up1.body.id, mixed, k.key);
+    const refused = await callJson(`/v1/uploads/${up1.body.id}/complete`, { method: 'POST', key: k.key, json: { part_ids: [p1.body.id] } });
+    expect(refused.status).toBe(400);
+    expect(expectEnvelope(refused.body)).toMatchObject({ param: 'model' });
+    expect(expectEnvelope(refused.body).message).toMatch(/line 2 names body.model "other" but line 1 names/);
+
+    const unknown = jsonl([batchLine('a', 'hi', { model: 'no-such-group' })]);
+    const up2 = await createUpload({ filename: 'u.jsonl', purpose: 'batch', bytes: unknown.length, mime_type: 'application/jsonl' }, { key: k.key });
+    const p2 = await addPart(up2.body.id, unknown, k.key);
+    const missing = await callJson(`/v1/uploads/${up2.body.id}/complete`, { method: 'POST', key: k.key, json: { part_ids: [p2.body.id] } });
+    expect(missing.status).toBe(400);
+    expect(expectEnvelope(missing.body).message).toMatch(/every line names body.model "no-such-group", but no such model exists.*x-litellm-model header/);
+    expect((await callJson<{ data: unknown[] }>('/v1/files', { key: k.key })).body.data).toEqual([]);
+
+    // Still pending with its parts: completing it again with the model named makes the file.
+    const named = await callJson<Upload>(`/v1/uploads/${up2.body.id}/complete`, {
+      method: 'POST',
+      key: k.key,
+      headers: { 'x-litellm-model': group },
+      json: { part_ids: [p2.body.id] },
+    });
+    expect(named.status).toBe(200);
+    expect(decodeId('file', named.body.file!.id)?.model).toBe(group);
+    expect((await callJson<{ data: unknown[] }>('/v1/files', { key: k.key })).body.data).toHaveLength(1);
   });
 });

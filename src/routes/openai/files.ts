@@ -41,13 +41,13 @@ export async function assertModelAllowed(c: Context<AppEnv>, owner: Owner, model
  * The same check for a model nobody named, read from the batch file's lines: a problem is the file's, so a 400
  * that says where the model came from and how to name another.
  */
-async function assertLinesModelAllowed(c: Context<AppEnv>, owner: Owner, model: string): Promise<void> {
+export async function assertLinesModelAllowed(c: Context<AppEnv>, owner: Owner, model: string, howToName: string): Promise<void> {
   const access = await modelAccess(c, owner, model);
   if (access?.allowed) return;
   const why = access ? `this key is not allowed to use model \`${access.group}\`` : 'no such model exists on this gateway';
   throw invalidRequest(
     `No model was named for this batch file and every line names body.model "${model.slice(0, 200)}", but ${why}; ` +
-      'name the model with the form field model or target_model_names, the x-litellm-model header or ?model=',
+      `name the model with ${howToName}`,
     'model',
   );
 }
@@ -66,7 +66,7 @@ export function fileRoutes(): Hono<AppEnv> {
     if (source === 'form' || source === 'lines') {
       try {
         if (source === 'form') await assertModelAllowed(c, owner, record.model);
-        else await assertLinesModelAllowed(c, owner, record.model);
+        else await assertLinesModelAllowed(c, owner, record.model, 'the form field model or target_model_names, the x-litellm-model header or ?model=');
       } catch (err) {
         await c.env.FILES.delete(fileKey(owner.id, record.internal));
         throw err;

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { authenticate } from '../../auth/middleware';
@@ -18,8 +18,8 @@ import {
   saveUpload,
   toUploadObject,
 } from '../../files/uploads';
-import { invalidRequest } from '../../http/errors';
-import { assertModelAllowed } from './files';
+import { fileKey } from '../../files/r2-layout';
+import { assertLinesModelAllowed, assertModelAllowed } from './files';
 
 const createSchema = z.strictObject({
   filename: z.string().check(z.minLength(1), z.maxLength(255)),
@@ -39,6 +39,11 @@ const completeSchema = z.strictObject({
 });
 const SMALL = 64 * 1024;
 
+/** The model a request names for its file: LiteLLM's x-litellm-model header, or ?model=. */
+function namedModel(c: Context<AppEnv>): string | undefined {
+  return c.req.header('x-litellm-model') || c.req.query('model') || undefined;
+}
+
 /** OpenAI's Uploads API for files above the edge's request-size limit: create, add parts, complete or cancel. */
 export function uploadRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -47,13 +52,11 @@ export function uploadRoutes(): Hono<AppEnv> {
     const owner = await ownerOf(c.env, c.get('caller'));
     const input = validate(createSchema, (await readJsonObject(c.req.raw, SMALL)).value);
     assertFilename(input.filename, 'filename');
-    const model = c.req.header('x-litellm-model') ?? c.req.query('model') ?? '';
-    if (input.purpose === 'batch' && !model) {
-      throw invalidRequest('a batch upload needs a model: the x-litellm-model header or ?model=', 'model');
-    }
+    // A batch upload may name no model: completing it then takes the one its lines name (completeUpload).
+    const model = namedModel(c);
     if (model) await assertModelAllowed(c, owner, model);
     const { expires_after, ...file } = input;
-    const upload = newUpload(owner.id, model, file, expires_after?.seconds);
+    const upload = newUpload(owner.id, model ?? '', file, expires_after?.seconds);
     await saveUpload(c.env.FILES, upload);
     return c.json(toUploadObject(upload));
   });
@@ -71,9 +74,21 @@ export function uploadRoutes(): Hono<AppEnv> {
     const upload = await ownedUpload(c.env.FILES, owner.id, c.req.param('id'));
     assertPending(upload);
     const { part_ids } = validate(completeSchema, (await readJsonObject(c.req.raw, SMALL * 16)).value);
-    const file = await completeUpload(c.env.FILES, upload, part_ids);
+    // A model named at creation stays the file's; one named now is checked before the parts are read.
+    const named = upload.model ? undefined : namedModel(c);
+    if (named) await assertModelAllowed(c, owner, named);
+    const { file, fromLines } = await completeUpload(c.env.FILES, upload, part_ids, named);
+    if (fromLines) {
+      try {
+        await assertLinesModelAllowed(c, owner, file.model, 'the x-litellm-model header or ?model= when completing the upload');
+      } catch (err) {
+        // The upload stays pending, its parts kept: it can be completed again naming a model.
+        await c.env.FILES.delete(fileKey(owner.id, file.internal));
+        throw err;
+      }
+    }
     await saveFileRecord(c.env.FILES, file);
-    await saveUpload(c.env.FILES, { ...upload, status: 'completed', file_id: file.id });
+    await saveUpload(c.env.FILES, { ...upload, model: file.model, status: 'completed', file_id: file.id });
     await deleteParts(c.env.FILES, upload);
     return c.json(toUploadObject({ ...upload, status: 'completed' }, toFileObject(file)));
   });
