@@ -4,8 +4,6 @@
  * 5 MiB). Memory stays at about one part. Small files take a single `put`.
  */
 export const PART_SIZE = 8 * 1024 * 1024;
-/** The first buffer's size: it doubles up to PART_SIZE as bytes come, so a small object never holds a whole part. */
-const FIRST_BUFFER = 256 * 1024;
 
 export interface WrittenObject {
   bytes: number;
@@ -13,7 +11,7 @@ export interface WrittenObject {
 
 export class PartWriter {
   /** Two buffers, used in turn: one fills while the other uploads (never more in flight). */
-  private readonly buffers: Uint8Array[] = [new Uint8Array(FIRST_BUFFER)];
+  private readonly buffers: Uint8Array[] = [new Uint8Array(PART_SIZE)];
   private part: Uint8Array = this.buffers[0]!;
   private filled = 0;
   private bytes = 0;
@@ -31,8 +29,7 @@ export class PartWriter {
   async write(chunk: Uint8Array): Promise<void> {
     let offset = 0;
     while (offset < chunk.length) {
-      if (this.filled === this.part.length) this.grow(chunk.length - offset);
-      const n = Math.min(this.part.length - this.filled, chunk.length - offset);
+      const n = Math.min(PART_SIZE - this.filled, chunk.length - offset);
       this.part.set(chunk.subarray(offset, offset + n), this.filled);
       this.filled += n;
       offset += n;
@@ -58,17 +55,6 @@ export class PartWriter {
     await this.uploading.catch(() => undefined);
     if (this.upload) await this.upload.abort().catch(() => undefined);
     else await this.bucket.delete(this.key).catch(() => undefined);
-  }
-
-  /** Before the first part is sent, the buffer doubles (up to PART_SIZE) to take `more` bytes. */
-  private grow(more: number): void {
-    let size = this.part.length;
-    while (size < PART_SIZE && size < this.filled + more) size *= 2;
-    size = Math.min(size, PART_SIZE);
-    if (size === this.part.length) return;
-    const bigger = new Uint8Array(size);
-    bigger.set(this.part.subarray(0, this.filled));
-    this.part = this.buffers[0] = bigger;
   }
 
   /** Sends the full part while the next one fills: at most one part uploading and one filling. */
