@@ -10,6 +10,7 @@ import {
   rerankRequestSchema,
 } from '../openai/schemas';
 import { addBilledUnits } from '../openai/rerank-meta';
+import { isPlainChat, isPlainCompletion, isPlainEmbedding, type ModelAndStream } from '../openai/quick-checks';
 import { chatForCompletionModel } from '../templates/conversion';
 import { chatEdits } from '../upstream/vllm/chat-transforms';
 import type { Endpoint } from './endpoint';
@@ -22,6 +23,8 @@ type ModelBody = z.ZodMiniType<{ model: string; stream?: boolean | null }>;
 export interface JsonRoute {
   endpoint: Endpoint;
   schema: ModelBody;
+  /** A hand check of the usual body that implies the schema's yes, so the schema's copy is skipped (quick-checks.ts). */
+  quick?(body: Record<string, unknown>): body is ModelAndStream;
   /** Edits beyond `model` (computed once; applied for every deployment tried). */
   edits?(body: Record<string, unknown>): TopLevelEdits;
   reshape?(value: Record<string, unknown>): Record<string, unknown>;
@@ -30,9 +33,9 @@ export interface JsonRoute {
 }
 
 export const JSON_ROUTES = {
-  chat: { endpoint: 'chat', schema: chatRequestSchema, edits: chatEdits, convert: chatForCompletionModel },
-  completion: { endpoint: 'completion', schema: completionRequestSchema },
-  embedding: { endpoint: 'embedding', schema: embeddingRequestSchema },
+  chat: { endpoint: 'chat', schema: chatRequestSchema, quick: isPlainChat, edits: chatEdits, convert: chatForCompletionModel },
+  completion: { endpoint: 'completion', schema: completionRequestSchema, quick: isPlainCompletion },
+  embedding: { endpoint: 'embedding', schema: embeddingRequestSchema, quick: isPlainEmbedding },
   rerank: { endpoint: 'rerank', schema: rerankRequestSchema, reshape: addBilledUnits },
 } satisfies Record<string, JsonRoute>;
 
@@ -41,7 +44,8 @@ export const JSON_ROUTES = {
  * model forced, by every line of a batch, so both reach vLLM in exactly the same shape.
  */
 export function jsonInference(route: JsonRoute, raw: JsonBody, modelOverride?: string): InferenceRequest {
-  const parsed = validate(route.schema, modelOverride ? { ...raw.value, model: modelOverride } : raw.value);
+  const body = modelOverride ? { ...raw.value, model: modelOverride } : raw.value;
+  const parsed = route.quick?.(body) ? body : validate(route.schema, body);
   const stream = parsed.stream === true;
   const edits = route.edits?.(raw.value) ?? {};
   // Usage is needed to bill a stream: ask vLLM for it and hide the extra chunk from a client that did not.
