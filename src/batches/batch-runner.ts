@@ -90,7 +90,7 @@ export class BatchRunner extends DurableObject<Bindings> {
    */
   next(runId: string, reports: LineReport[], want: number, final = false): NextStep {
     this.heartbeat(runId);
-    for (const r of reports) this.record(r.lineNo, r.outcome);
+    for (const r of reports) this.record(runId, r.lineNo, r.outcome);
     const status = this.store.currentStatus();
     if (reports.length && status === 'in_progress') this.finishSoonIfDone();
     if (final || status !== 'in_progress') return { kind: 'stop' };
@@ -116,15 +116,15 @@ export class BatchRunner extends DurableObject<Bindings> {
     if (!this.store.unfinished()) void this.ctx.storage.setAlarm(Date.now());
   }
 
-  private record(lineNo: number, outcome: LineOutcome): void {
+  private record(runId: string, lineNo: number, outcome: LineOutcome): void {
     try {
       if (outcome.kind === 'done') {
         const kept = this.store.finish(lineNo, outcome.ok, outcome.output, outcome.spilled);
         // A line finished twice (a lane presumed dead reported after all) keeps its first result.
         if (!kept && outcome.spilled) this.ctx.waitUntil(this.env.FILES.delete(outcome.spilled).catch(() => undefined));
       }
-      else if (outcome.kind === 'retry') this.store.retry(lineNo, Date.now() + outcome.delayMs, outcome.output);
-      else this.store.unclaim(lineNo);
+      else if (outcome.kind === 'retry') this.store.retry(lineNo, runId, Date.now() + outcome.delayMs, outcome.output);
+      else this.store.unclaim(lineNo, runId);
     } catch (err) {
       // A result SQLite refuses (a row over 2 MB) must not fail the whole report: the lane would send it forever,
       // and the lines behind it would be run, and billed, again.

@@ -115,19 +115,32 @@ export class BatchStore {
     );
   }
 
-  /** Puts a line back for a later attempt, keeping its latest output in case no attempt is left. */
-  retry(lineNo: number, notBefore: number, output: string): void {
+  /**
+   * Puts a line back for a later attempt, keeping its latest output in case no attempt is left. Only the run holding
+   * it may: a run presumed dead whose line another run holds by now leaves it to that one.
+   */
+  retry(lineNo: number, runId: string, notBefore: number, output: string): void {
     this.sql.exec(
-      "UPDATE lines SET state = 'pending', run_id = NULL, not_before = ?, output = ? WHERE line_no = ? AND state = 'running'",
+      "UPDATE lines SET state = 'pending', run_id = NULL, not_before = ?, output = ? WHERE line_no = ? AND state = 'running' AND run_id = ?",
       notBefore,
       output,
       lineNo,
+      runId,
     );
   }
 
-  /** A claimed line that was never started goes back as it was (its attempt not counted). */
-  unclaim(lineNo: number): void {
-    this.sql.exec("UPDATE lines SET state = 'pending', run_id = NULL, attempts = attempts - 1 WHERE line_no = ? AND state = 'running'", lineNo);
+  /** A claimed line that was never started goes back as it was (its attempt not counted), by the run holding it. */
+  unclaim(lineNo: number, runId: string): void {
+    this.sql.exec(
+      "UPDATE lines SET state = 'pending', run_id = NULL, attempts = attempts - 1 WHERE line_no = ? AND state = 'running' AND run_id = ?",
+      lineNo,
+      runId,
+    );
+  }
+
+  /** A done line whose output kept in R2 is gone: it ends as an error line after all (finalize). */
+  lost(lineNo: number, output: string): void {
+    this.sql.exec('UPDATE lines SET ok = 0, output = ?, spill = NULL WHERE line_no = ?', output, lineNo);
   }
 
   /** Lines held by runs that stopped reporting go back to pending. */

@@ -33,9 +33,11 @@ export async function writeResults(
     for (const row of rows) {
       const copied = row.spill === null ? undefined : await copySpilled(bucket, row.spill, row.ok ? output : errors);
       if (copied === false) {
+        // Counted as failed from now on, as the error file shows it.
         errorCount++;
-        const message = "The line's answer was lost from storage before the output file was written.";
-        await errors.write(encoder.encode(`${errorLine(row.custom_id, 'result_not_stored', message)}\n`));
+        const line = errorLine(row.custom_id, 'result_not_stored', "The line's answer was lost from storage before the output file was written.");
+        store.lost(row.line_no, line);
+        await errors.write(encoder.encode(`${line}\n`));
         continue;
       }
       if (row.ok) okCount++;

@@ -20,36 +20,43 @@ export interface SpillTarget {
 export type LineAnswer =
   /** The answer, whole. */
   | { text: string; bytes: number }
-  /** Too large to keep: its output line is in R2 under `spilled`, or nowhere (no target, or not a JSON answer). */
-  | { text: undefined; bytes: number; spilled: string | undefined };
+  /**
+   * Too large to keep in the runner: its output line is in R2 under `spilled`, or nowhere (no target, not a JSON
+   * answer, or `incomplete`: the JSON object did not end).
+   */
+  | { text: undefined; bytes: number; spilled: string | undefined; incomplete?: true };
 
 const encoder = new TextEncoder();
 
 /**
  * Answers written to R2 at once in this isolate. Each holds up to two 8 MiB parts, and a lane runs six lines (an
  * isolate may run several lanes) in 128 MB; a line over its limit waits its turn with its answer unread, which holds
- * the upstream's stream back meanwhile.
+ * the upstream's stream back meanwhile. A turn is a lease: an invocation killed mid-write (its time limit) never
+ * hands its turn back, so a turn older than TURN_LEASE_MS is taken as lost.
  */
 const MAX_SPILLS = 2;
-let spills = 0;
-const queued: (() => void)[] = [];
+const TURN_LEASE_MS = 2 * 60_000;
+const TURN_POLL_MS = 50;
+const turns = new Map<symbol, number>();
 
-async function spillTurn(): Promise<void> {
-  if (spills < MAX_SPILLS) spills++;
-  else await new Promise<void>((resolve) => queued.push(resolve));
-}
-
-/** The turn passes to the next line waiting, if any. */
-function endSpillTurn(): void {
-  const next = queued.shift();
-  if (next) next();
-  else spills--;
+async function spillTurn(): Promise<symbol> {
+  for (;;) {
+    const now = Date.now();
+    for (const [turn, since] of turns) if (now - since > TURN_LEASE_MS) turns.delete(turn);
+    if (turns.size < MAX_SPILLS) {
+      const turn = Symbol('spill');
+      turns.set(turn, now);
+      return turn;
+    }
+    await new Promise((resolve) => setTimeout(resolve, TURN_POLL_MS));
+  }
 }
 
 /**
  * Reads a batch line's answer to its end (so its usage is read and booked as for any call). Up to `limit` bytes it
  * is returned as text; past that, a JSON answer goes to `spill` as it streams (memory stays at about the limit plus
- * one R2 part), and anything else is only counted.
+ * two R2 parts), and anything else is only counted. A written answer that does not end its JSON object (an upstream
+ * that closed early but cleanly) is dropped: it would break its line of the output file.
  */
 export async function readLineAnswer(res: Response, spill?: SpillTarget, limit = MAX_LINE_ANSWER_BYTES): Promise<LineAnswer> {
   const declared = res.headers.get('content-length');
@@ -63,35 +70,46 @@ export async function readLineAnswer(res: Response, spill?: SpillTarget, limit =
   const held: Uint8Array[] = [];
   let bytes = 0;
   let writer: PartWriter | undefined;
-  let turn = false;
+  let turn: symbol | undefined;
+  /** The last byte of the answer that is not whitespace: a complete JSON object ends with `}`. */
+  let last = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       bytes += value.byteLength;
-      if (writer) await writer.write(oneLine(value));
-      else if (bytes <= limit) held.push(value);
+      if (writer) {
+        last = lastNonSpace(value, last);
+        await writer.write(oneLine(value));
+      } else if (bytes <= limit) held.push(value);
       else if (!target) held.length = 0;
       else {
-        await spillTurn();
-        turn = true;
+        turn = await spillTurn();
         writer = new PartWriter(target.bucket, target.key);
         await writer.write(encoder.encode(target.before));
-        for (const chunk of held) await writer.write(oneLine(chunk));
+        for (const chunk of [...held, value]) {
+          last = lastNonSpace(chunk, last);
+          await writer.write(oneLine(chunk));
+        }
         held.length = 0;
-        await writer.write(oneLine(value));
       }
     }
     if (writer && target) {
+      if (last !== CLOSE_BRACE) {
+        await writer.abort();
+        return { text: undefined, bytes, spilled: undefined, incomplete: true };
+      }
       await writer.write(encoder.encode(target.after));
       await writer.close();
       return { text: undefined, bytes, spilled: target.key };
     }
   } catch (err) {
+    // The rest of the answer is let go: its booking waits for the body to be read to its end or cancelled.
+    await reader.cancel(err).catch(() => undefined);
     await writer?.abort();
     throw err;
   } finally {
-    if (turn) endSpillTurn();
+    if (turn) turns.delete(turn);
   }
   if (bytes > limit) return { text: undefined, bytes, spilled: undefined };
   const whole = new Uint8Array(bytes);
@@ -101,6 +119,17 @@ export async function readLineAnswer(res: Response, spill?: SpillTarget, limit =
     at += chunk.byteLength;
   }
   return { text: new TextDecoder().decode(whole), bytes };
+}
+
+const CLOSE_BRACE = 0x7d;
+
+/** The chunk's last byte that is not JSON whitespace, or `previous` when it has none. */
+function lastNonSpace(chunk: Uint8Array, previous: number): number {
+  for (let i = chunk.length - 1; i >= 0; i--) {
+    const b = chunk[i]!;
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
+  }
+  return previous;
 }
 
 /**

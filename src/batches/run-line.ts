@@ -68,32 +68,36 @@ export async function runLine(
   let body: unknown;
   /** The answer's Retry-After in ms, when it names a time ahead. */
   let retryAfter: number | undefined;
+  let sent = false;
   try {
     const request = lineRequest(spec, text);
     if (deployment !== undefined) request.preferDeployment = deployment;
     const res = await runInference(ctx, request);
+    sent = true;
     status = res.status;
-    // A runner of the previous version (during a deploy) names no owner: such a line's large answer is not kept.
-    const spill: SpillTarget | undefined = spec.owner === undefined ? undefined : {
+    // A 2xx answer too large for the runner's row is kept in R2. A runner of the previous version (during a
+    // deploy) names no owner: such a line's large answer is not kept.
+    const spill: SpillTarget | undefined = spec.owner === undefined || status < 200 || status >= 300 ? undefined : {
       bucket: env.FILES,
-      key: batchLineKey(spec.owner, spec.internal, line.lineNo, line.attempt),
+      key: batchLineKey(spec.owner, spec.internal, line.lineNo),
       ...responseLineParts(line.customId, status, ctx.requestId),
     };
     const answer = await readLineAnswer(res, spill);
     if (answer.text === undefined) {
       const booked = Promise.allSettled(settled);
-      if (answer.spilled) {
-        return { kind: 'ran', outcome: { kind: 'done', ok: status >= 200 && status < 300, output: '', spilled: answer.spilled }, booked };
-      }
-      // Run and billed (the deployment did the work), but not kept (not JSON): the line ends in the error file.
-      const message = `The answer (${sizeText(answer.bytes)}) exceeds the ${sizeText(MAX_LINE_ANSWER_BYTES)} a batch output line may hold; send fewer inputs per line`;
+      if (answer.spilled) return { kind: 'ran', outcome: { kind: 'done', ok: true, output: '', spilled: answer.spilled }, booked };
+      // Run and billed (the deployment did the work), but not kept: the line ends in the error file.
+      const message = answer.incomplete
+        ? `The answer (${sizeText(answer.bytes)}, too large to keep in the runner) ended before its JSON object did`
+        : `The answer (${sizeText(answer.bytes)}) exceeds the ${sizeText(MAX_LINE_ANSWER_BYTES)} a batch output line may hold; send fewer inputs per line`;
       const output = errorLine(line.customId, 'output_too_large', message);
       return { kind: 'ran', outcome: { kind: 'done', ok: false, output }, booked };
     }
     body = parse(answer.text);
     retryAfter = retryAfterHeaderMs(res.headers.get('retry-after'));
   } catch (err) {
-    if (isSubrequestLimit(err)) return { kind: 'yield' };
+    // Only a line that was not sent goes back unrun: one whose answer could not be kept ran, and was billed.
+    if (isSubrequestLimit(err) && !sent) return { kind: 'yield' };
     const known = err instanceof GatewayError ? err : new GatewayError('internal', 'Internal error running this request');
     ({ status, body } = errorBody(known));
     retryAfter = retryAfterMs(known);

@@ -8,7 +8,7 @@
  *   batchmeta/<owner>/<internal>        empty; customMetadata = who/what/when of a batch (state is in its DO)
  *   batchindex/<internal>               empty; customMetadata = owner and label: every owner's batches, newest first
  *                                       (the operator's dashboard; never served to a key)
- *   batchlines/<owner>/<internal>/<line>.<attempt>   one output line too large for the runner's row, until finalize
+ *   batchlines/<owner>/<internal>/<line>.<uuid>   one output line too large for the runner's row, until finalize
  *                                       has copied it into the output file
  */
 export const fileKey = (owner: string, internal: string): string => `files/${owner}/${internal}`;
@@ -21,6 +21,7 @@ export const batchMetaKey = (owner: string, internal: string): string => `batchm
 export const batchMetaPrefix = (owner: string): string => `batchmeta/${owner}/`;
 export const BATCH_INDEX_PREFIX = 'batchindex/';
 export const batchIndexKey = (internal: string): string => `${BATCH_INDEX_PREFIX}${internal}`;
-export const batchLineKey = (owner: string, internal: string, lineNo: number, attempt: number): string =>
-  `batchlines/${owner}/${internal}/${lineNo}.${attempt}`;
+/** Each write its own object (a random suffix): a line run twice never overwrites, nor deletes, the copy kept. */
+export const batchLineKey = (owner: string, internal: string, lineNo: number): string =>
+  `batchlines/${owner}/${internal}/${lineNo}.${crypto.randomUUID()}`;
 export const batchLinesPrefix = (owner: string, internal: string): string => `batchlines/${owner}/${internal}/`;

@@ -143,11 +143,9 @@ export async function receivePart(request: Request, bucket: R2Bucket, u: UploadR
 }
 
 /**
- * Joins the parts, in the order the client lists them, into the final file (validating batch JSONL on the way),
- * checks the total against the declared size, and removes the parts. Nothing is kept if anything is wrong.
- */
-/**
- * Assembles the listed parts into a file. Its model is the one named when the upload was created, else `named` (at
+ * Joins the parts, in the order the client lists them, into the final file (validating batch JSONL on the way) and
+ * checks the total against the declared size; nothing is kept if anything is wrong (the caller removes the parts
+ * once the file is recorded). The file's model is the one named when the upload was created, else `named` (at
  * completion), else for a batch file the `body.model` every line names (`fromLines`: the caller checks that one
  * against the key, as for a file upload).
  */

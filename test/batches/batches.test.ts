@@ -195,6 +195,38 @@ describe('a cancel while the runner reads the input file', () => {
   });
 });
 
+describe('reports from a run presumed dead', () => {
+  it('do not put back a line another run holds by now: its retry and its hand-back are ignored', async () => {
+    const { group } = await simDeployment();
+    const k = await newKey();
+    const file = await uploadFile(jsonl(['a', 'b'].map((id) => batchLine(id))), { key: k.key, purpose: 'batch', model: group });
+    const { body: batch } = await createBatch(file.body.id, k.key);
+    expect((await waitForBatch(batch.id, k.key)).status).toBe('completed');
+    const stub = env.BATCHES.get(env.BATCHES.idFromName(decodeId('batch', batch.id)!.internal));
+    const rows = await runInDurableObject(stub, (runner: BatchRunner, state) => {
+      const sql = state.storage.sql;
+      // Both lines running again, now held by run "new"; run "old" (presumed dead) reports after all.
+      sql.exec("UPDATE lines SET state = 'running', run_id = 'new', ok = NULL, output = NULL, attempts = 2");
+      const stored = JSON.parse(sql.exec<{ state: string }>('SELECT state FROM batch WHERE id = 1').one().state) as BatchState;
+      sql.exec('UPDATE batch SET state = ? WHERE id = 1', JSON.stringify({ ...stored, status: 'in_progress' }));
+      runner.next('old', [
+        { lineNo: 0, outcome: { kind: 'retry', delayMs: 1000, output: 'stale' } },
+        { lineNo: 1, outcome: { kind: 'release' } },
+      ], 0);
+      const held = sql.exec<{ state: string; run_id: string; attempts: number }>('SELECT state, run_id, attempts FROM lines ORDER BY line_no').toArray();
+      // The holder's own hand-back still works.
+      runner.next('new', [{ lineNo: 1, outcome: { kind: 'release' } }], 0);
+      const after = sql.exec<{ state: string; attempts: number }>('SELECT state, attempts FROM lines WHERE line_no = 1').one();
+      return { held, after };
+    });
+    expect(rows.held).toEqual([
+      { state: 'running', run_id: 'new', attempts: 2 },
+      { state: 'running', run_id: 'new', attempts: 2 },
+    ]);
+    expect(rows.after).toEqual({ state: 'pending', attempts: 1 });
+  });
+});
+
 describe('batch expiry', () => {
   it('lines not done when the 24 h window closes become batch_expired error lines', async () => {
     const { group } = await simDeployment({ sim: { latencyMs: 5000 }, info: { batch_concurrency: 1 } });

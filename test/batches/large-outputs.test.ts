@@ -111,6 +111,11 @@ describe('batch lines with large answers', () => {
     expect(JSON.parse(stored)).toEqual({ x: { a: 'b\nc', n: [1, 2] } });
     await env.FILES.delete('batchlines/o/i/7.1');
 
+    // An answer that ends before its JSON object does is not kept (it would break its line).
+    const cut = await readLineAnswer(streamed(['{"data":[1,2', ',3]'], 'application/json'), target, 8);
+    expect(cut).toEqual({ text: undefined, bytes: 15, spilled: undefined, incomplete: true });
+    expect(await keysUnder('batchlines/o/')).toEqual([]);
+
     // Within the limit it is returned as text, as sent; a large answer that is not JSON is only counted.
     expect(await readLineAnswer(streamed(pieces, 'application/json'), target, 100)).toEqual({ text: pieces.join(''), bytes: pieces.join('').length });
     const plain = await readLineAnswer(streamed(['x'.repeat(10), 'y'.repeat(10)], 'text/plain'), target, 8);
@@ -162,5 +167,29 @@ describe('batch lines with large answers', () => {
       expect(JSON.parse(await (await env.FILES.get(target(i).key))!.text())).toEqual([{ n: i, v: 'x'.repeat(20) }]);
       await env.FILES.delete(target(i).key);
     }
+  });
+
+  it('a write that fails lets the rest of the answer go (so its call is booked) and keeps nothing', async () => {
+    const MiB = 1024 * 1024;
+    let sent = 0;
+    let cancelled = false;
+    // An answer that goes on until it is cancelled, 1 MiB at a time.
+    const endless = new Response(
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(new Uint8Array(MiB).fill(sent++ === 0 ? 0x7b : 0x20));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      }),
+      { headers: { 'content-type': 'application/json' } },
+    );
+    // R2 refuses a key over 1,024 bytes: the first 8 MiB part cannot be uploaded.
+    const target: SpillTarget = { bucket: env.FILES, key: `batchlines/o/${'k'.repeat(1100)}`, before: '[', after: ']' };
+    await expect(readLineAnswer(endless, target, 4)).rejects.toThrow();
+    expect(cancelled).toBe(true);
+    expect(sent).toBeLessThan(12);
+    expect(await keysUnder('batchlines/o/')).toEqual([]);
   });
 });

@@ -137,6 +137,10 @@ describe('/v1/uploads', () => {
     const done = await callJson<Upload>(`/v1/uploads/${up.body.id}/complete`, { method: 'POST', key: k.key, json: { part_ids: [part.body.id] } });
     expect(done.status).toBe(200);
     expect(decodeId('file', done.body.file!.id)?.model).toBe(group);
+    // The upload is still there, completed, with its file.
+    const read = await callJson<Upload>(`/v1/uploads/${up.body.id}`, { key: k.key });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ status: 'completed', file: { id: done.body.file!.id } });
     // The file routes to that group: a batch made from it runs there.
     const batch = await createBatch(done.body.file!.id, k.key);
     expect(batch.status).toBe(200);

@@ -88,7 +88,8 @@ export function uploadRoutes(): Hono<AppEnv> {
       }
     }
     await saveFileRecord(c.env.FILES, file);
-    await saveUpload(c.env.FILES, { ...upload, model: file.model, status: 'completed', file_id: file.id });
+    // The upload keeps the model it was created with (its id names it); the file's id names the file's.
+    await saveUpload(c.env.FILES, { ...upload, status: 'completed', file_id: file.id });
     await deleteParts(c.env.FILES, upload);
     return c.json(toUploadObject({ ...upload, status: 'completed' }, toFileObject(file)));
   });
