@@ -14,6 +14,8 @@ const RUN_MS = 60_000;
  * lane's claims, reads and reports. A fast upstream would otherwise run ~3,600 lines in one alarm's minute.
  */
 const LINES_PER_RUN = 1000;
+/** The subrequests a line is counted for in LINES_PER_RUN: a line that made more (a large answer kept in R2) counts as several. */
+const SUBREQUESTS_PER_LINE = 6;
 const HEARTBEAT_MS = 2000;
 /** Lines booked within this long of each other share one report; the runner hears of each line this soon. */
 const REPORT_MS = 50;
@@ -190,6 +192,7 @@ class LaneRun {
           this.hold.start(Math.min(ran.waitMs, Math.max(0, this.deadline - Date.now())));
           continue;
         }
+        if (ran.subrequests) this.started += Math.ceil(ran.subrequests / SUBREQUESTS_PER_LINE);
         // Reported once its cost is in the ledger; the slot takes its next line meanwhile.
         const reported: Promise<void> = ran.booked.then(() => {
           this.booking.delete(reported);

@@ -24,7 +24,7 @@ export type LineAnswer =
    * Too large to keep in the runner: its output line is in R2 under `spilled`, or nowhere (no target, not a JSON
    * answer, or `incomplete`: the JSON object did not end).
    */
-  | { text: undefined; bytes: number; spilled: string | undefined; incomplete?: true };
+  | { text: undefined; bytes: number; spilled: string | undefined; incomplete?: true; subrequests?: number };
 
 const encoder = new TextEncoder();
 
@@ -97,11 +97,11 @@ export async function readLineAnswer(res: Response, spill?: SpillTarget, limit =
     if (writer && target) {
       if (last !== CLOSE_BRACE) {
         await writer.abort();
-        return { text: undefined, bytes, spilled: undefined, incomplete: true };
+        return { text: undefined, bytes, spilled: undefined, incomplete: true, subrequests: writer.subrequests };
       }
       await writer.write(encoder.encode(target.after));
       await writer.close();
-      return { text: undefined, bytes, spilled: target.key };
+      return { text: undefined, bytes, spilled: target.key, subrequests: writer.subrequests };
     }
   } catch (err) {
     // The rest of the answer is let go: its booking waits for the body to be read to its end or cancelled.

@@ -37,7 +37,8 @@ const HELD_IN_FLIGHT = /^Budget is held by requests in flight/;
  * neither sent nor billed: it is not an attempt, and the lane runs it again after `waitMs` (or sooner).
  */
 export type LineRun =
-  | { kind: 'ran'; outcome: LineOutcome; booked: Promise<unknown> }
+  /** `subrequests`: R2 calls made to keep a large answer, beyond what a line usually takes (the lane's budget). */
+  | { kind: 'ran'; outcome: LineOutcome; booked: Promise<unknown>; subrequests?: number }
   | { kind: 'refused'; waitMs: number }
   /** The lane's invocation may make no more subrequests: the line goes back unrun, for a new invocation. */
   | { kind: 'yield' };
@@ -85,13 +86,14 @@ export async function runLine(
     const answer = await readLineAnswer(res, spill);
     if (answer.text === undefined) {
       const booked = Promise.allSettled(settled);
-      if (answer.spilled) return { kind: 'ran', outcome: { kind: 'done', ok: true, output: '', spilled: answer.spilled }, booked };
+      const subrequests = answer.subrequests ?? 0;
+      if (answer.spilled) return { kind: 'ran', outcome: { kind: 'done', ok: true, output: '', spilled: answer.spilled }, booked, subrequests };
       // Run and billed (the deployment did the work), but not kept: the line ends in the error file.
       const message = answer.incomplete
         ? `The answer (${sizeText(answer.bytes)}, too large to keep in the runner) ended before its JSON object did`
         : `The answer (${sizeText(answer.bytes)}) exceeds the ${sizeText(MAX_LINE_ANSWER_BYTES)} a batch output line may hold; send fewer inputs per line`;
       const output = errorLine(line.customId, 'output_too_large', message);
-      return { kind: 'ran', outcome: { kind: 'done', ok: false, output }, booked };
+      return { kind: 'ran', outcome: { kind: 'done', ok: false, output }, booked, subrequests };
     }
     body = parse(answer.text);
     retryAfter = retryAfterHeaderMs(res.headers.get('retry-after'));

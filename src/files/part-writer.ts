@@ -19,6 +19,7 @@ export class PartWriter {
   private readonly parts: R2UploadedPart[] = [];
   private uploading: Promise<void> = Promise.resolve();
   private failed: unknown;
+  private calls = 0;
 
   constructor(
     private readonly bucket: R2Bucket,
@@ -38,14 +39,21 @@ export class PartWriter {
     this.bytes += chunk.length;
   }
 
+  /** R2 calls made so far (each a subrequest of the invocation). */
+  get subrequests(): number {
+    return this.calls;
+  }
+
   async close(): Promise<WrittenObject> {
     if (!this.upload) {
+      this.calls++;
       await this.bucket.put(this.key, this.part.subarray(0, this.filled), this.options);
       return { bytes: this.bytes };
     }
     if (this.filled > 0) await this.flushPart();
     await this.uploading;
     if (this.failed) throw this.failed;
+    this.calls++;
     await this.upload.complete(this.parts);
     return { bytes: this.bytes };
   }
@@ -53,6 +61,7 @@ export class PartWriter {
   /** Drops everything written so far: a refused upload keeps nothing. */
   async abort(): Promise<void> {
     await this.uploading.catch(() => undefined);
+    this.calls++;
     if (this.upload) await this.upload.abort().catch(() => undefined);
     else await this.bucket.delete(this.key).catch(() => undefined);
   }
@@ -61,11 +70,15 @@ export class PartWriter {
   private async flushPart(): Promise<void> {
     await this.uploading;
     if (this.failed) throw this.failed;
-    this.upload ??= await this.bucket.createMultipartUpload(this.key, this.options);
+    if (!this.upload) {
+      this.calls++;
+      this.upload = await this.bucket.createMultipartUpload(this.key, this.options);
+    }
     const upload = this.upload;
     const body = this.part.subarray(0, this.filled);
     const number = this.parts.length + 1;
     this.parts.push({ partNumber: number, etag: '' });
+    this.calls++;
     this.uploading = upload.uploadPart(number, body).then(
       (uploaded) => {
         this.parts[number - 1] = uploaded;

@@ -105,7 +105,8 @@ describe('batch lines with large answers', () => {
     const target: SpillTarget = { bucket: env.FILES, key: 'batchlines/o/i/7.1', before: '{"x":', after: '}' };
     const pieces = ['{"a":\n', '"b\\nc",\r\n"n":', ' [1,\n2]}'];
     const answer = await readLineAnswer(streamed(pieces, 'application/json'), target, 8);
-    expect(answer).toEqual({ text: undefined, bytes: pieces.join('').length, spilled: 'batchlines/o/i/7.1' });
+    // One R2 call (a put: under a part), which the lane counts against its run's subrequests.
+    expect(answer).toEqual({ text: undefined, bytes: pieces.join('').length, spilled: 'batchlines/o/i/7.1', subrequests: 1 });
     const stored = await (await env.FILES.get('batchlines/o/i/7.1'))!.text();
     expect(stored).not.toMatch(/[\r\n]/);
     expect(JSON.parse(stored)).toEqual({ x: { a: 'b\nc', n: [1, 2] } });
@@ -113,7 +114,7 @@ describe('batch lines with large answers', () => {
 
     // An answer that ends before its JSON object does is not kept (it would break its line).
     const cut = await readLineAnswer(streamed(['{"data":[1,2', ',3]'], 'application/json'), target, 8);
-    expect(cut).toEqual({ text: undefined, bytes: 15, spilled: undefined, incomplete: true });
+    expect(cut).toEqual({ text: undefined, bytes: 15, spilled: undefined, incomplete: true, subrequests: 1 });
     expect(await keysUnder('batchlines/o/')).toEqual([]);
 
     // Within the limit it is returned as text, as sent; a large answer that is not JSON is only counted.
