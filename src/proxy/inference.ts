@@ -18,7 +18,7 @@ import { admitCall, MASTER_ACCOUNT, rateHeaders, settleCall, type CallAccount } 
 import { UPSTREAM_PATH, type Endpoint } from './endpoint';
 import { readJsonAnswer, type JsonAnswer } from './json-response';
 import { isLarge, openAnswer, relayLargeAnswer } from './large-answer';
-import { applyCallHeaders, type CallFacts } from './response-headers';
+import { callResponse, type CallFacts } from './response-headers';
 import { streamResponse } from './stream-response';
 
 /** What an OpenAI route hands to the shared request path once it has parsed and validated its body. */
@@ -148,8 +148,7 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
   facts.cost = fromNanos(costNanos(priceOf(deployment, c.batch), usage));
   book(deployment, usage, true, false);
   c.upstreamMs = Date.now() - startedAt;
-  const headers = applyCallHeaders(c, { 'content-type': answer.contentType, ...extra }, facts);
-  return new Response(answer.body, { status: upstream.response.status, headers });
+  return callResponse(c, answer.body, upstream.response.status, answer.contentType, facts, extra);
 }
 
 type Reshape = (value: Record<string, unknown>) => Record<string, unknown>;

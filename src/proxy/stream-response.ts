@@ -2,7 +2,7 @@ import type { CallContext } from './call-context';
 import { tapSse, type StreamOutcome } from '../upstream/sse-tap';
 import type { UpstreamResponse } from '../upstream/vllm/client';
 import { GatewayError } from '../http/errors';
-import { applyCallHeaders, type CallFacts } from './response-headers';
+import { callResponse, SSE_CONTENT_TYPE, type CallFacts } from './response-headers';
 
 /**
  * Streams an upstream SSE answer to the client as it arrives. The tap reads usage, turns a cut into an error event,
@@ -41,10 +41,5 @@ export function streamResponse(
       }
     },
   });
-  const headers = applyCallHeaders(
-    c,
-    { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...extraHeaders },
-    facts,
-  );
-  return new Response(body, { status: 200, headers });
+  return callResponse(c, body, 200, SSE_CONTENT_TYPE, facts, extraHeaders);
 }
