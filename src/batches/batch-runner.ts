@@ -5,7 +5,9 @@ import { nowSeconds as now } from '../files/expiry';
 import { newInternalId } from '../files/ids';
 import { BatchStore } from './batch-store';
 import { toBatchObject, type BatchState, type BatchStatus, type ClaimedLine, type LaneSpec, type LineOutcome, type LineReport } from './batch-types';
-import { dropSpilledLines, writeResults } from './finalize';
+import { writeResults } from './finalize';
+import { deletePrefix } from '../files/delete-prefix';
+import { batchLinesPrefix } from '../files/r2-layout';
 import { ingest } from './ingest';
 import { LANE_SLOTS } from './lane-plan';
 import { laneStub } from './stubs';
@@ -252,7 +254,7 @@ export class BatchRunner extends DurableObject<Bindings> {
    */
   private async dropSpills(state: BatchState): Promise<void> {
     if (this.store.meta('spills_dropped')) return;
-    await dropSpilledLines(this.env.FILES, state.owner, state.internal);
+    await deletePrefix(this.env.FILES, batchLinesPrefix(state.owner, state.internal));
     this.store.setMeta('spills_dropped', '1');
   }
 }

@@ -2,7 +2,7 @@ import { nowSeconds } from '../files/expiry';
 import { saveFileRecord, type FileRecord } from '../files/file-store';
 import { encodeId } from '../files/ids';
 import { PartWriter } from '../files/part-writer';
-import { batchLinesPrefix, fileKey } from '../files/r2-layout';
+import { fileKey } from '../files/r2-layout';
 import type { BatchStore } from './batch-store';
 import type { BatchState } from './batch-types';
 import { errorLine } from './output-lines';
@@ -89,14 +89,3 @@ async function copySpilled(bucket: R2Bucket, key: string, target: PartWriter): P
 }
 
 const NEWLINE = encoder.encode('\n');
-
-/** Deletes the batch's lines kept in R2, once the output file holds them. */
-export async function dropSpilledLines(bucket: R2Bucket, owner: string, internal: string): Promise<void> {
-  const prefix = batchLinesPrefix(owner, internal);
-  for (let cursor: string | undefined; ; ) {
-    const page = await bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
-    if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
-    if (!page.truncated) return;
-    cursor = page.cursor;
-  }
-}

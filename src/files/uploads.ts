@@ -1,3 +1,4 @@
+import { deletePrefix } from './delete-prefix';
 import { sizeText } from '../http/body';
 import { GatewayError, invalidRequest, notFound } from '../http/errors';
 import { multipartEvents } from '../http/multipart/request';
@@ -207,13 +208,8 @@ export async function completeUpload(
   }
 }
 
-export async function deleteParts(bucket: R2Bucket, u: UploadRecord): Promise<void> {
-  const prefix = uploadPartsPrefix(u.owner, u.internal);
-  for (;;) {
-    const page = await bucket.list({ prefix, limit: 1000 });
-    if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
-    if (!page.truncated) return;
-  }
+export function deleteParts(bucket: R2Bucket, u: UploadRecord): Promise<void> {
+  return deletePrefix(bucket, uploadPartsPrefix(u.owner, u.internal));
 }
 
 /** The part ids stored under an upload, every page of the listing (an upload may have up to 10,000 parts). */

@@ -132,8 +132,8 @@ export async function runInference(c: CallContext, req: InferenceRequest): Promi
     const reshape = reshapeWith(adapter?.json, req.reshape);
     const opened = reshape || req.present ? await readJsonAnswer(upstream, reshape) : await openAnswer(upstream);
     if (isLarge(opened)) {
-      const headers = { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json', ...extra };
-      return relayLargeAnswer(c, upstream, opened, headers, facts, (usage, complete) => {
+      const contentType = upstream.response.headers.get('content-type') ?? 'application/json';
+      return relayLargeAnswer(c, upstream, opened, contentType, facts, extra, (usage, complete) => {
         if (complete) book(deployment, usage ?? NO_USAGE, true, false);
         else if (usage) book(deployment, usage, false, false);
         else book(deployment, estimateUsage(likelyPromptTokens(req.body), 0), false, true);

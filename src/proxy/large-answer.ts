@@ -2,7 +2,7 @@ import type { CallContext } from './call-context';
 import type { UpstreamResponse } from '../upstream/vllm/client';
 import type { Usage } from '../upstream/usage';
 import { answerOf, readJsonAnswer, type JsonAnswer } from './json-response';
-import { applyCallHeaders, type CallFacts } from './response-headers';
+import { callResponse, type CallFacts } from './response-headers';
 import { UsageScanner } from './usage-scanner';
 
 /**
@@ -74,8 +74,9 @@ export function relayLargeAnswer(
   c: CallContext,
   upstream: UpstreamResponse,
   answer: LargeAnswer,
-  headers: Record<string, string>,
+  contentType: string,
   facts: CallFacts,
+  extra: Record<string, string>,
   onEnd: (usage: Usage | undefined, complete: boolean) => void,
 ): Response {
   c.upstreamMs = upstream.headersMs;
@@ -134,5 +135,5 @@ export function relayLargeAnswer(
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, { status: upstream.response.status, headers: applyCallHeaders(c, headers, facts) });
+  return callResponse(c, body, upstream.response.status, contentType, facts, extra);
 }

@@ -11,23 +11,6 @@ export interface CallFacts {
   fallbacks?: number;
 }
 
-/**
- * Adds LiteLLM's headers to `headers`, a plain record turned into the Response's headers in one native call (for
- * answers relayed as they arrive; the usual ones use callResponse).
- */
-export function applyCallHeaders(c: CallContext, headers: Record<string, string>, facts: CallFacts): Record<string, string> {
-  headers[CALL_ID_HEADER] = c.requestId;
-  headers['x-litellm-model-group'] = facts.group;
-  headers['x-litellm-model-id'] = facts.deploymentId;
-  if (facts.retries !== undefined) headers['x-litellm-attempted-retries'] = String(facts.retries);
-  if (facts.fallbacks !== undefined) headers['x-litellm-attempted-fallbacks'] = String(facts.fallbacks);
-  if (facts.cost !== undefined) headers['x-litellm-response-cost'] = String(facts.cost);
-  if (facts.keySpend !== undefined) headers['x-litellm-key-spend'] = String(facts.keySpend);
-  const overhead = Date.now() - c.startedAt - c.upstreamMs;
-  headers['x-litellm-overhead-duration-ms'] = String(Math.max(0, overhead));
-  return headers;
-}
-
 /** Headers that are the same for every answer of a deployment, per combination (see callResponse). */
 const TEMPLATES = new Map<string, Headers>();
 /** Combinations kept per isolate (deployments × content types × attempt counts): past it the cache starts over. */

@@ -21,6 +21,11 @@ const listQuery = z.strictObject({
   order: z._default(z.enum(['asc', 'desc']), 'desc'),
 });
 
+/** The model a request names for its file: LiteLLM's x-litellm-model header, or ?model=. */
+export function namedModel(c: Context<AppEnv>): string | undefined {
+  return c.req.header('x-litellm-model') || c.req.query('model') || undefined;
+}
+
 /** Whether the caller may use this model: it must be a group (or deployment id) the key's allowlist admits. */
 async function modelAccess(c: Context<AppEnv>, owner: Owner, model: string): Promise<{ group: string; allowed: boolean } | undefined> {
   const target = findModel(await getRoutingTable(c.env), model);
@@ -58,7 +63,7 @@ export function fileRoutes(): Hono<AppEnv> {
 
   app.post('/files', authenticate, async (c) => {
     const owner = await ownerOf(c.env, c.get('caller'));
-    const named = c.req.header('x-litellm-model') || c.req.query('model') || undefined;
+    const named = namedModel(c);
     // A model named up front is checked before a single byte is stored.
     if (named) await assertModelAllowed(c, owner, named);
     const form = await receiveForm(c.req.raw, c.env.FILES, owner.id);

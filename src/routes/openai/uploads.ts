@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import * as z from '../../http/zod';
 import type { AppEnv } from '../../env';
 import { authenticate } from '../../auth/middleware';
@@ -19,7 +19,7 @@ import {
   toUploadObject,
 } from '../../files/uploads';
 import { fileKey } from '../../files/r2-layout';
-import { assertLinesModelAllowed, assertModelAllowed } from './files';
+import { assertLinesModelAllowed, assertModelAllowed, namedModel } from './files';
 
 const createSchema = z.strictObject({
   filename: z.string().check(z.minLength(1), z.maxLength(255)),
@@ -38,11 +38,6 @@ const completeSchema = z.strictObject({
   md5: z.optional(z.string()),
 });
 const SMALL = 64 * 1024;
-
-/** The model a request names for its file: LiteLLM's x-litellm-model header, or ?model=. */
-function namedModel(c: Context<AppEnv>): string | undefined {
-  return c.req.header('x-litellm-model') || c.req.query('model') || undefined;
-}
 
 /** OpenAI's Uploads API for files above the edge's request-size limit: create, add parts, complete or cancel. */
 export function uploadRoutes(): Hono<AppEnv> {
